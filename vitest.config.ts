@@ -1,0 +1,21 @@
+import { defineConfig } from "vitest/config";
+
+// Two projects: unit tests run in parallel; integration tests share one moto server and the
+// helm binaries (provisioned once by the global setup), so their files run one at a time.
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { name: "unit", include: ["test/unit/**/*.test.ts"] } },
+      {
+        test: {
+          name: "integration",
+          include: ["test/integration/**/*.test.ts"],
+          globalSetup: ["test/support/global-setup.ts"],
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 600_000,
+        },
+      },
+    ],
+  },
+});
