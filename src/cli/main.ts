@@ -1,0 +1,120 @@
+/**
+ * The commander program. Commands only wire flags to functions; each command's module is
+ * imported when it runs, so `btp-aws --help` loads commander and nothing else.
+ */
+import { readFileSync } from "node:fs";
+import { Command, CommanderError, Option } from "commander";
+import { ExitCode } from "../errors.js";
+import { CONFIG_FLAGS } from "../config/flags.js";
+import { createUi, reportError } from "./output.js";
+
+export const VERSION = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+
+export interface GlobalFlags {
+  config?: string;
+  stateDir?: string;
+  verbose?: boolean;
+  yes?: boolean;
+  set?: string[];
+  output?: "text" | "json";
+  [flag: string]: unknown;
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+function configOptions(command: Command): Command {
+  command
+    .option("-c, --config <file>", "installation config (YAML); default ./btp-aws.yaml when present")
+    .option("--set <path=value>", "set any config field, e.g. --set database.instanceClass=db.r6g.large (repeatable)", collect);
+  for (const spec of Object.values(CONFIG_FLAGS)) command.option(spec.flag, spec.help);
+  return command;
+}
+
+function stateOptions(command: Command): Command {
+  return command.option("--state-dir <dir>", "where state, locks and logs live (default ./.btp-aws)");
+}
+
+const outputOption = () => new Option("-o, --output <format>", "output format").choices(["text", "json"]).default("text");
+
+/** Runs a lazily imported command; its resolved value is the exit code. */
+function action(load: () => Promise<(flags: GlobalFlags, args: string[]) => Promise<number>>) {
+  return async (...received: unknown[]) => {
+    const command = received.at(-1) as Command;
+    const args = received.slice(0, -2).map(String);
+    const run = await load();
+    process.exitCode = await run(command.optsWithGlobals<GlobalFlags>(), args);
+  };
+}
+
+export function buildProgram(): Command {
+  const program = new Command("btp-aws")
+    .description("Install SettleMint's Blockchain Transformation Platform on AWS: resumable, idempotent, one command.")
+    .version(VERSION, "-V, --version")
+    .option("-v, --verbose", "plain line-by-line progress, AWS call totals and stack traces")
+    .showSuggestionAfterError(true)
+    .configureHelp({ sortSubcommands: false, showGlobalOptions: true })
+    .exitOverride();
+
+  const phaseHelp = "phases: prepare, infra, vault, cert-manager, btp, verify";
+  const install = configOptions(stateOptions(program.command("install")))
+    .description("install or resume the platform: prepare → infra → vault → cert-manager → btp → verify")
+    .option("--dry-run", "print the plan and change nothing (same as `btp-aws plan`)")
+    .option("-y, --yes", "do not ask: no prompts, proceed when the config changed")
+    .option("--only <phases>", `run only these phases, comma-separated (${phaseHelp})`)
+    .option("--from <phase>", "run from this phase on")
+    .option("--concurrency <n>", "steps run at the same time", "4")
+    .option("--helm <path>", "helm binary to use (default: helm on PATH)")
+    .addOption(outputOption())
+    .action(action(async () => (await import("./commands/install.js")).installCommand));
+  install.exitOverride();
+
+  configOptions(stateOptions(program.command("plan")))
+    .description("print what install would do, step by step; offline: no credentials, no network")
+    .option("--only <phases>", `plan only these phases (${phaseHelp})`)
+    .option("--from <phase>", "plan from this phase on")
+    .addOption(outputOption())
+    .action(action(async () => (await import("./commands/install.js")).planCommand));
+
+  stateOptions(program.command("status"))
+    .description("show phases and steps from the state file, with times and key outputs")
+    .option("-c, --config <file>", "config file naming the platform (default ./btp-aws.yaml when present)")
+    .option("--platform <name>", "platform whose state to show")
+    .addOption(outputOption())
+    .action(action(async () => (await import("./commands/status.js")).statusCommand));
+
+  const config = program.command("config").description("write, check and describe the installation config");
+  configOptions(config.command("init"))
+    .description("ask for the settings and write a commented YAML config (never secrets)")
+    .option("--out <file>", "where to write it", "btp-aws.yaml")
+    .option("--force", "overwrite an existing file")
+    .option("-y, --yes", "do not prompt; fail listing what is missing")
+    .action(action(async () => (await import("./commands/config.js")).configInitCommand));
+  config.command("validate <file>")
+    .description("check a config file; exit 2 listing every problem")
+    .addOption(outputOption())
+    .action(action(async () => (await import("./commands/config.js")).configValidateCommand));
+  config.command("schema")
+    .description("print the config's JSON Schema (for editor completion of the YAML)")
+    .option("--out <file>", "write it to a file instead of stdout")
+    .action(action(async () => (await import("./commands/config.js")).configSchemaCommand));
+
+  // Every subcommand reports usage errors the same way: exit 2 rather than commander's 1.
+  for (const command of [program, ...program.commands, ...config.commands]) command.exitOverride();
+  return program;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync([...argv]);
+    return typeof process.exitCode === "number" ? process.exitCode : ExitCode.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version "errors" are successes; commander has already printed the message.
+      if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help") return ExitCode.ok;
+      return ExitCode.usage;
+    }
+    const verbose = argv.includes("--verbose") || argv.includes("-v");
+    return reportError(error, createUi({ env: process.env }), verbose);
+  }
+}

@@ -1,0 +1,62 @@
+/** The flags layer: named flags for the common fields plus `--set path=value` for any field. */
+import { coerceText } from "./coerce.js";
+import { configFields } from "./json-schema.js";
+import { closest, setAt } from "./paths.js";
+
+/** Named flags and the config path each sets. Commander options use the camelCase key. */
+export const CONFIG_FLAGS = {
+  platform: { flag: "--platform <name>", path: ["platform"], help: "platform name" },
+  environment: { flag: "--environment <env>", path: ["environment"], help: "development or production" },
+  region: { flag: "--region <region>", path: ["aws", "region"], help: "AWS region" },
+  drRegion: { flag: "--dr-region <region>", path: ["aws", "drRegion"], help: "disaster-recovery region" },
+  profile: { flag: "--profile <profile>", path: ["aws", "profile"], help: "AWS profile" },
+  domain: { flag: "--domain <host>", path: ["dns", "domain"], help: "platform domain" },
+  hostedZoneId: { flag: "--hosted-zone-id <id>", path: ["dns", "hostedZoneId"], help: "Route 53 hosted zone id" },
+  chartVersion: { flag: "--chart-version <version>", path: ["chart", "version"], help: "BTP chart version" },
+} as const;
+
+export type ConfigFlagValues = Partial<Record<keyof typeof CONFIG_FLAGS, string>>;
+
+/** Secret keys people will try to pass; each gets a message that says where secrets go instead. */
+export const SECRET_KEYS: Record<string, string> = {
+  "license.token": "the license token is never read from a file or flag: set BTP_AWS_LICENSE_TOKEN or let the wizard prompt for it",
+  "license.accountToken": "the license token is never read from a file or flag: set BTP_AWS_LICENSE_TOKEN or let the wizard prompt for it",
+  "auth.clientSecret": "the OAuth client secret is never read from a file or flag: set BTP_AWS_AUTH_CLIENT_SECRET or let the wizard prompt for it",
+};
+
+export interface FlagLayer {
+  values: Record<string, unknown>;
+  problems: string[];
+}
+
+export function readFlagLayer(flags: ConfigFlagValues, sets: readonly string[] = []): FlagLayer {
+  let values: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [key, spec] of Object.entries(CONFIG_FLAGS) as [keyof typeof CONFIG_FLAGS, (typeof CONFIG_FLAGS)[keyof typeof CONFIG_FLAGS]][]) {
+    const value = flags[key];
+    if (value !== undefined) values = setAt(values, spec.path, value);
+  }
+  const fields = new Map(configFields().map((f) => [f.path.join("."), f]));
+  for (const assignment of sets) {
+    const at = assignment.indexOf("=");
+    const key = at > 0 ? assignment.slice(0, at) : assignment;
+    if (at <= 0) {
+      problems.push(`--set ${assignment}: expected path=value, such as --set database.instanceClass=db.r6g.large`);
+      continue;
+    }
+    if (SECRET_KEYS[key]) {
+      problems.push(`--set ${key}: ${SECRET_KEYS[key]}`);
+      continue;
+    }
+    const field = fields.get(key);
+    if (!field) {
+      const guess = closest(key, [...fields.keys()]);
+      problems.push(`--set ${key}: not a config field${guess ? ` (did you mean ${guess}?)` : ""}`);
+      continue;
+    }
+    const coerced = coerceText(assignment.slice(at + 1), field);
+    if (coerced.ok) values = setAt(values, field.path, coerced.value);
+    else problems.push(`${key}: ${coerced.message} (from --set)`);
+  }
+  return { values, problems };
+}

@@ -1,0 +1,151 @@
+import type { Writable } from "node:stream";
+import {
+  DefaultRenderer,
+  getRendererClass,
+  Listr,
+  ListrLogger,
+  ProcessOutput,
+  type ListrRendererFactory,
+  type ListrTask,
+  type ListrTaskWrapper,
+} from "listr2";
+import { formatDuration } from "./format.js";
+import type { RunEvents, StepRef, StepTiming } from "./types.js";
+
+export interface ListrRendererOptions {
+  /** stderr in the CLI; listr2 writes only here, never to process.stdout. */
+  output: Writable;
+  /** Which listr2 renderer draws; "default" (the live tree) unless a test needs stable text. */
+  renderer?: "default" | "simple" | "verbose" | "test";
+}
+
+export interface ListrView {
+  events: RunEvents;
+  /** Call once the run has returned: closes what never ran and waits for the last frame. */
+  done(): Promise<void>;
+}
+
+type Outcome =
+  | { kind: "done"; timing: StepTiming }
+  | { kind: "failed"; error: Error }
+  | { kind: "skipped"; reason: string };
+
+type Task = ListrTaskWrapper<unknown, ListrRendererFactory, ListrRendererFactory>;
+
+interface StepView {
+  readonly title: string;
+  /** Set once listr2 has called the task function; events may arrive before that. */
+  task?: Task;
+  output?: string;
+  settled: boolean;
+  settle(outcome: Outcome): void;
+  readonly outcome: Promise<Outcome>;
+}
+
+/**
+ * listr2 only draws here: the scheduler runs the steps, and each listr2 task merely waits for the
+ * scheduler to say how its step ended. So listr2's own concurrency, retries and error handling
+ * never decide anything.
+ */
+export function createListrRenderer(steps: readonly StepRef[], options: ListrRendererOptions): ListrView {
+  const views = new Map(steps.map((step) => [step.id, stepView(`${step.phase} › ${step.title}`)]));
+  let running: Promise<unknown> | undefined;
+
+  // Started on the first event, so a plan rejected up front leaves no half-drawn list behind.
+  const start = (): void => {
+    running ??= buildListr([...views.values()], options).run();
+  };
+  const show = (step: StepRef, text: string): void => {
+    start();
+    const view = views.get(step.id);
+    if (view === undefined || view.settled) return;
+    view.output = text;
+    if (view.task) view.task.output = text;
+  };
+  const settle = (step: StepRef, outcome: Outcome): void => {
+    start();
+    views.get(step.id)?.settle(outcome);
+  };
+
+  return {
+    events: {
+      stepWaiting: (step, waitingFor) => show(step, `waiting for ${waitingFor.join(", ")}`),
+      stepStarted: (step) => show(step, "started"),
+      stepStatus: show,
+      stepInfo: show,
+      stepWarn: (step, text) => show(step, `⚠ ${text}`),
+      stepDone: (step, timing) => settle(step, { kind: "done", timing }),
+      stepFailed: (step, error) => settle(step, { kind: "failed", error }),
+      stepInterrupted: (step) => settle(step, { kind: "skipped", reason: "interrupted: resumes on the next run" }),
+    },
+    async done() {
+      if (running === undefined) return;
+      for (const view of views.values()) view.settle({ kind: "skipped", reason: "not started" });
+      await running;
+    },
+  };
+}
+
+function buildListr(views: StepView[], options: ListrRendererOptions): Listr<unknown, ListrRendererFactory, ListrRendererFactory> {
+  const logger = new ListrLogger({ useIcons: true, processOutput: outputTo(options.output) });
+  const tasks: ListrTask<unknown, ListrRendererFactory, ListrRendererFactory>[] = views.map((view) => ({
+    title: view.title,
+    task: async (_context, task) => {
+      view.task = task;
+      if (view.output !== undefined) task.output = view.output;
+      const outcome = await view.outcome;
+      if (outcome.kind === "failed") throw outcome.error;
+      if (outcome.kind === "skipped") return task.skip(outcome.reason);
+      task.title = `${view.title} (${formatDuration(outcome.timing.durationMs)})`;
+      if (outcome.timing.skipped !== undefined) task.skip(outcome.timing.skipped);
+    },
+  }));
+  const renderer = options.renderer ?? "default";
+  return new Listr(tasks, {
+    concurrent: true,
+    // A failed step was already recorded by the scheduler; the others must still be drawn.
+    exitOnError: false,
+    // interrupt.ts owns SIGINT; listr2's own handler would exit the process with 127.
+    registerSignalListeners: false,
+    renderer: renderer === "default" ? TerminalRenderer : getRendererClass(renderer),
+    rendererOptions: {
+      logger,
+      // Keep the step's title on the line and show the reason or error under it.
+      collapseSkips: false,
+      collapseErrors: false,
+      formatOutput: "truncate",
+    },
+    fallbackRenderer: getRendererClass("simple"),
+    fallbackRendererOptions: { logger },
+  });
+}
+
+/**
+ * listr2 picks its fallback renderer when process.stdout is not a terminal, but we draw on the
+ * stream we were given (stderr), and the CLI has already checked that one is a terminal.
+ */
+class TerminalRenderer extends DefaultRenderer {
+  static override nonTTY = true;
+}
+
+/** Both of listr2's channels go to our stream; listr2 reads only write(), columns and isTTY. */
+function outputTo(output: Writable): ProcessOutput {
+  const stream = output as NodeJS.WriteStream;
+  return new ProcessOutput(stream, stream);
+}
+
+function stepView(title: string): StepView {
+  let resolve: (outcome: Outcome) => void = () => {};
+  const outcome = new Promise<Outcome>((r) => (resolve = r));
+  const view: StepView = {
+    title,
+    settled: false,
+    outcome,
+    settle(result) {
+      if (view.settled) return;
+      view.settled = true;
+      resolve(result);
+    },
+  };
+  return view;
+}
