@@ -2,13 +2,12 @@
  * The commander program. Commands only wire flags to functions; each command's module is
  * imported when it runs, so `btp-aws --help` loads commander and nothing else.
  */
-import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import { ExitCode } from "../errors.js";
 import { CONFIG_FLAGS } from "../config/flags.js";
 import { createUi, reportError } from "./output.js";
 
-export const VERSION = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+import { VERSION } from "./version.js";
 
 export interface GlobalFlags {
   config?: string;

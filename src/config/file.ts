@@ -26,11 +26,13 @@ export async function readConfigFile(path: string): Promise<ConfigFile> {
 }
 
 export function parseConfigYaml(text: string, path: string): Record<string, unknown> {
-  const document = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (document.errors.length > 0) {
     const problems = document.errors.map((e) => {
       const at = e.linePos?.[0];
-      return `${path}${at ? `:${at.line}:${at.col}` : ""}: ${e.message.split("\n")[0]}`;
+      // prettyErrors computes linePos; the position is repeated in the message, so drop it there.
+      const message = (e.message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:?$/, "");
+      return `${path}${at ? `:${at.line}:${at.col}` : ""}: ${message}`;
     });
     throw new UsageError(`config file ${path} is not valid YAML`, problems, "fix the YAML at the line and column shown");
   }

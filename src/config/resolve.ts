@@ -9,6 +9,7 @@ import { UsageError } from "../errors.js";
 import { SECRET_VARIABLES, readEnvironmentLayer, variableFor } from "./env.js";
 import { DEFAULT_CONFIG_FILE, readConfigFile, resolveRelativePaths } from "./file.js";
 import { CONFIG_FLAGS, readFlagLayer, type ConfigFlagValues } from "./flags.js";
+import { configFields } from "./json-schema.js";
 import { parseConfig } from "./parse.js";
 import { deepMerge } from "./paths.js";
 import type { Config, UserSecrets } from "./schema.js";
@@ -77,7 +78,8 @@ async function defaultConfigFile(cwd: string): Promise<string | undefined> {
 
 function missingHint(missing: readonly string[], configFile: string | undefined): string {
   if (missing.length === 0) return "fix the values above; `btp-aws config schema` describes every field";
-  const first = missing[0]!;
+  // A whole missing section is best explained by its first required field.
+  const first = configFields().find((f) => f.required && (f.path.join(".") === missing[0] || f.path.join(".").startsWith(`${missing[0]}.`)))?.path.join(".") ?? missing[0]!;
   const flag = Object.values(CONFIG_FLAGS).find((f) => f.path.join(".") === first);
   const ways = [configFile ? `add them to ${configFile}` : "pass --config <file> (`btp-aws config init` writes one)", `set ${variableFor(first.split("."))}`];
   if (flag) ways.push(`pass ${flag.flag.split(" ")[0]}`);

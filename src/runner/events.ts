@@ -30,12 +30,12 @@ export function fanOut(...targets: RunEvents[]): RunEvents {
       for (const target of targets) {
         const listener = target[name] as Listener | undefined;
         try {
-          listener?.apply(target, args);
+          listener?.(...args);
         } catch {
           // deliberately ignored, see above
         }
       }
     };
   }
-  return combined as RunEvents;
+  return combined;
 }

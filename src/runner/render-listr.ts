@@ -9,6 +9,7 @@ import {
   type ListrTask,
   type ListrTaskWrapper,
 } from "listr2";
+import { BtpAwsError } from "../errors.js";
 import { formatDuration } from "./format.js";
 import type { RunEvents, StepRef, StepTiming } from "./types.js";
 
@@ -70,7 +71,8 @@ export function createListrRenderer(steps: readonly StepRef[], options: ListrRen
   return {
     events: {
       stepWaiting: (step, waitingFor) => show(step, `waiting for ${waitingFor.join(", ")}`),
-      stepStarted: (step) => show(step, "started"),
+      // Clears "waiting for …": a running step shows its spinner, then its own status lines.
+      stepStarted: (step) => show(step, ""),
       stepStatus: show,
       stepInfo: show,
       stepWarn: (step, text) => show(step, `⚠ ${text}`),
@@ -94,7 +96,7 @@ function buildListr(views: StepView[], options: ListrRendererOptions): Listr<unk
       view.task = task;
       if (view.output !== undefined) task.output = view.output;
       const outcome = await view.outcome;
-      if (outcome.kind === "failed") throw outcome.error;
+      if (outcome.kind === "failed") throw withHint(outcome.error);
       if (outcome.kind === "skipped") return task.skip(outcome.reason);
       task.title = `${view.title} (${formatDuration(outcome.timing.durationMs)})`;
       if (outcome.timing.skipped !== undefined) task.skip(outcome.timing.skipped);
@@ -132,6 +134,11 @@ class TerminalRenderer extends DefaultRenderer {
 function outputTo(output: Writable): ProcessOutput {
   const stream = output as NodeJS.WriteStream;
   return new ProcessOutput(stream, stream);
+}
+
+/** listr2 shows only an error's message; the hint is what the user needs next, so it goes under it. */
+function withHint(error: Error): Error {
+  return error instanceof BtpAwsError && error.hint !== undefined ? new Error(`${error.message}\n→ ${error.hint}`) : error;
 }
 
 function stepView(title: string): StepView {

@@ -16,18 +16,18 @@ export interface StepTiming {
  * shows; `fanOut` combines several observers (the screen and the log file).
  */
 export interface RunEvents {
-  stepStarted?(step: StepRef): void;
-  stepStatus?(step: StepRef, text: string): void;
-  stepInfo?(step: StepRef, text: string): void;
-  stepWarn?(step: StepRef, text: string): void;
-  stepSkipped?(step: StepRef, reason: string): void;
-  stepDone?(step: StepRef, timing: StepTiming): void;
+  stepStarted?: (step: StepRef) => void;
+  stepStatus?: (step: StepRef, text: string) => void;
+  stepInfo?: (step: StepRef, text: string) => void;
+  stepWarn?: (step: StepRef, text: string) => void;
+  stepSkipped?: (step: StepRef, reason: string) => void;
+  stepDone?: (step: StepRef, timing: StepTiming) => void;
   /** `error` is an Error; a BtpAwsError carries the hint to show. */
-  stepFailed?(step: StepRef, error: Error): void;
+  stepFailed?: (step: StepRef, error: Error) => void;
   /** The step was stopped by an interrupt before it could finish; it will re-run on resume. */
-  stepInterrupted?(step: StepRef): void;
+  stepInterrupted?: (step: StepRef) => void;
   /** Emitted at the start and whenever the list shrinks; ids of this run's steps still awaited. */
-  stepWaiting?(step: StepRef, waitingFor: string[]): void;
+  stepWaiting?: (step: StepRef, waitingFor: string[]) => void;
 }
 
 export interface RunOptions<S> {

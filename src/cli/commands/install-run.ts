@@ -1,0 +1,168 @@
+/** The execute half of `install`: lock, state, log, adapters, the runner, the summary. */
+import type { Writable } from "node:stream";
+import { createAwsClients } from "../../aws/clients.js";
+import { createCallCounter, type CallCounter } from "../../aws/call-counter.js";
+import { ExitCode, UsageError } from "../../errors.js";
+import type { Config, UserSecrets } from "../../config/schema.js";
+import { createHelmLocator } from "../../helm/binary.js";
+import { RunLog } from "../../log/run-log.js";
+import type { Step } from "../../plan/types.js";
+import { fanOut } from "../../runner/events.js";
+import { installInterruptHandler } from "../../runner/interrupt.js";
+import { createLineRenderer } from "../../runner/render-line.js";
+import { createListrRenderer } from "../../runner/render-listr.js";
+import { runSteps } from "../../runner/scheduler.js";
+import type { RunResult } from "../../runner/types.js";
+import { Redactor } from "../../secrets/redact.js";
+import { openState, type FileStateStore } from "../../state/file-store.js";
+import { configFingerprint, diffConfig } from "../../state/fingerprint.js";
+import { acquireLock, takeoverNotice } from "../../state/lock.js";
+import { statePaths } from "../../state/paths.js";
+import type { GlobalFlags } from "../main.js";
+import { VERSION } from "../version.js";
+import type { InstallServices } from "../steps.js";
+import { inquirerPrompter } from "../wizard.js";
+import type { CommandEnvironment } from "./context.js";
+
+export interface RunRequest {
+  context: CommandEnvironment;
+  flags: GlobalFlags;
+  config: Config;
+  userSecrets: UserSecrets;
+  selected: Step<InstallServices>[];
+  all: Step<InstallServices>[];
+  dir: string;
+  concurrency: number;
+}
+
+export async function executeRun(request: RunRequest): Promise<number> {
+  const { context, flags, config, dir } = request;
+  const { ui } = context;
+  const lock = await acquireLock({ dir, platform: config.platform, command: "install" });
+  if (lock.takenOver) ui.warn(takeoverNotice(lock.takenOver));
+  const redactor = new Redactor();
+  for (const secret of Object.values(request.userSecrets)) redactor.add(secret);
+  let log: RunLog | undefined;
+  const counter = createCallCounter();
+  const aws = createAwsClients({
+    region: config.aws.region,
+    ...(config.aws.profile ? { profile: config.aws.profile } : {}),
+    ...(context.env.AWS_ENDPOINT_URL ? { endpoint: context.env.AWS_ENDPOINT_URL } : {}),
+    userAgentSuffix: `btp-aws/${VERSION}`,
+    counter,
+  });
+  try {
+    const store = await openState({ dir, platform: config.platform, region: config.aws.region });
+    await confirmConfigChange(store, request);
+    log = await RunLog.open({ dir: statePaths(dir, config.platform).dir, command: "install", redactor });
+    log.line(`btp-aws ${VERSION} install, platform ${config.platform}, region ${config.aws.region}, steps ${request.selected.map((s) => s.id).join(" ")}`);
+    const helm = createHelmLocator({ ...helmPath(flags, context.env), envPath: context.env.PATH ?? "" });
+    const result = await run(request, store, { aws, helm }, log);
+    return summarise(result, request, counter, log);
+  } finally {
+    aws.destroy();
+    await log?.close();
+    await lock.release();
+  }
+}
+
+function helmPath(flags: GlobalFlags, env: NodeJS.ProcessEnv): { path?: string } {
+  const path = typeof flags.helm === "string" ? flags.helm : env.BTP_AWS_HELM;
+  return path ? { path } : {};
+}
+
+/** A changed config is shown as a diff and applied only when the user agrees (or passed --yes). */
+async function confirmConfigChange(store: FileStateStore, request: RunRequest): Promise<void> {
+  const { context, config, flags } = request;
+  const previous = store.current();
+  const fingerprint = configFingerprint(config);
+  if (previous.configFingerprint !== undefined && previous.configFingerprint !== fingerprint) {
+    const changes = diffConfig(previous.config, config);
+    if (flags.yes !== true) {
+      if (!context.ui.interactive) {
+        throw new UsageError("the config changed since the last run", changes, "review the changes above, then run again with --yes to apply them");
+      }
+      context.ui.note(`The config changed since the last run:\n${changes.map((c) => `  • ${c}`).join("\n")}`);
+      const prompter = context.prompter ?? (await inquirerPrompter());
+      if (!(await prompter.confirm({ message: "Apply these changes?", default: false }))) {
+        throw new UsageError("the config changed since the last run and the change was not confirmed", [], "revert the config, or run again and confirm");
+      }
+    } else {
+      context.ui.note(`Applying config changes since the last run:\n${changes.map((c) => `  • ${c}`).join("\n")}`);
+    }
+  }
+  await store.update((state) => {
+    state.configFingerprint = fingerprint;
+    state.config = config;
+  });
+}
+
+async function run(request: RunRequest, store: FileStateStore, services: InstallServices, log: RunLog): Promise<RunResult> {
+  const { ui } = request.context;
+  const controller = new AbortController();
+  const dispose = installInterruptHandler({
+    controller,
+    onFirst: () => ui.note("\nInterrupted: finishing the steps in flight and saving state; press Ctrl-C again to stop at once."),
+    onSecond: () => {
+      log.line("second interrupt: exiting at once");
+      ui.note(`Stopped. Resume with: ${resumeCommand(request)}`);
+      process.exit(ExitCode.interrupted);
+    },
+  });
+  const view = ui.live ? createListrRenderer(request.selected, { output: ui.stderr }) : undefined;
+  const screen = view?.events ?? createLineRenderer({ output: ui.stderr, color: ui.color });
+  const logEvents = createLineRenderer({ output: logStream(log), color: false });
+  try {
+    return await runSteps(request.selected, {
+      config: request.config,
+      services,
+      store,
+      concurrency: request.concurrency,
+      signal: controller.signal,
+      events: fanOut(screen, logEvents),
+      allSteps: request.all,
+    });
+  } finally {
+    await view?.done();
+    dispose();
+  }
+}
+
+/** The log file as a stream, so the same line renderer writes the screen and the log. */
+function logStream(log: RunLog): Writable {
+  return {
+    write(chunk: string | Uint8Array) {
+      log.line(String(chunk).replace(/\n$/, ""));
+      return true;
+    },
+  } as unknown as Writable;
+}
+
+function resumeCommand({ flags }: RunRequest): string {
+  const parts = ["btp-aws install"];
+  if (flags.config) parts.push(`--config ${flags.config}`);
+  if (flags.stateDir) parts.push(`--state-dir ${flags.stateDir}`);
+  if (typeof flags.only === "string") parts.push(`--only ${flags.only}`);
+  return parts.join(" ");
+}
+
+function summarise(result: RunResult, request: RunRequest, counter: CallCounter, log: RunLog): number {
+  const { ui } = request.context;
+  const seconds = (result.durationMs / 1000).toFixed(1);
+  const counts = counter.snapshot();
+  log.line(`result ${result.status} in ${seconds}s; AWS calls: ${counts.read} read, ${counts.mutating} mutating`);
+  if (request.flags.verbose === true) ui.note(`AWS calls: ${counts.read} read, ${counts.mutating} mutating`);
+  ui.note(`Log: ${log.path}`);
+  switch (result.status) {
+    case "succeeded":
+      ui.note(`✔ ${result.completed.length} steps complete in ${seconds}s`);
+      return ExitCode.ok;
+    case "interrupted":
+      ui.note(`■ interrupted after ${seconds}s; state saved. Resume with: ${resumeCommand(request)}`);
+      return ExitCode.interrupted;
+    case "failed":
+      ui.note(`✘ failed: ${result.failed.join(", ")}${result.notStarted.length > 0 ? `; not started: ${result.notStarted.length} steps` : ""}`);
+      ui.note(`→ fix the cause above, then resume with: ${resumeCommand(request)}`);
+      return ExitCode.failure;
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * `install` and `plan`. Validate → ask → execute: flags and config are checked and every prompt
+ * answered before the state is locked, any AWS client exists, or the task list starts drawing.
+ */
+import { ExitCode, UsageError } from "../../errors.js";
+import { planSteps, renderPlan } from "../../plan/render.js";
+import { selectSteps } from "../../plan/select.js";
+import { checkPlan } from "../../runner/validate.js";
+import { readState } from "../../state/file-store.js";
+import { STATE_VERSION, type State } from "../../state/types.js";
+import type { GlobalFlags } from "../main.js";
+import { installSteps } from "../steps.js";
+import { commandEnvironment, loadConfig, stateDir, type CommandEnvironment } from "./context.js";
+import { executeRun } from "./install-run.js";
+
+export function planCommand(flags: GlobalFlags, _args: string[], overrides: Partial<CommandEnvironment> = {}): Promise<number> {
+  return installCommand({ ...flags, dryRun: true }, [], overrides);
+}
+
+export async function installCommand(flags: GlobalFlags, _args: string[], overrides: Partial<CommandEnvironment> = {}): Promise<number> {
+  const context = commandEnvironment(flags, overrides);
+  const dryRun = flags.dryRun === true;
+  const all = installSteps();
+  const selected = selectSteps(all, { ...(typeof flags.only === "string" ? { only: splitList(flags.only) } : {}), ...(typeof flags.from === "string" ? { from: flags.from } : {}) });
+  const concurrency = parseConcurrency(flags.concurrency);
+  // The btp phase logs in to the chart registry and renders the license: ask for secrets now, not an hour in.
+  const secrets = !dryRun && selected.some((s) => s.phase === "btp") ? (["licenseToken", "authClientSecret"] as const) : [];
+  const { config, secrets: userSecrets } = await loadConfig(flags, context, { secrets });
+  const dir = stateDir(flags, context);
+  const state = await readState(dir, config.platform);
+
+  if (dryRun) {
+    const planned = planSteps(selected, config, state);
+    if (flags.output === "json") context.ui.data(JSON.stringify({ platform: config.platform, region: config.aws.region, steps: planned }, null, 2));
+    else context.ui.data(renderPlan(planned, config));
+    return ExitCode.ok;
+  }
+  // Refuse a plan that cannot finish (unavailable steps, needs never completed) before locking anything.
+  checkPlan(selected, all, state ?? emptyState(config.platform, config.aws.region));
+  return executeRun({ context, flags, config, userSecrets, selected, all, dir, concurrency });
+}
+
+function splitList(text: string): string[] {
+  return text.split(",").map((s) => s.trim()).filter((s) => s !== "");
+}
+
+function parseConcurrency(value: unknown): number {
+  if (value === undefined) return 4;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 32) throw new UsageError(`--concurrency ${String(value)}: must be a whole number from 1 to 32`);
+  return n;
+}
+
+function emptyState(platform: string, region: string): State {
+  const now = new Date().toISOString();
+  return { version: STATE_VERSION, platform, region, createdAt: now, updatedAt: now, configFingerprint: undefined, config: undefined, steps: {} };
+}

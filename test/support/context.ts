@@ -1,0 +1,7 @@
+/** A StepContext with the given services, as the runner would build it. */
+import type { Config } from "../../src/config/schema.js";
+import type { StepContext, StepOutputs } from "../../src/plan/types.js";
+
+export function stepContext<S>(config: Config, services: S, outputs: Record<string, StepOutputs> = {}): StepContext<S> {
+  return { config, services, outputs, previous: undefined, signal: new AbortController().signal };
+}
