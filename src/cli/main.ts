@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError, Option } from "commander";
 import { ExitCode } from "../errors.js";
-import { CONFIG_FLAGS } from "../config/flags.js";
+import { CONFIG_FLAGS } from "../config/flag-names.js";
 import { createUi, reportError } from "./output.js";
 
 import { VERSION } from "./version.js";

@@ -2,18 +2,9 @@
 import { coerceText } from "./coerce.js";
 import { configFields } from "./json-schema.js";
 import { closest, setAt } from "./paths.js";
+import { CONFIG_FLAGS } from "./flag-names.js";
 
-/** Named flags and the config path each sets. Commander options use the camelCase key. */
-export const CONFIG_FLAGS = {
-  platform: { flag: "--platform <name>", path: ["platform"], help: "platform name" },
-  environment: { flag: "--environment <env>", path: ["environment"], help: "development or production" },
-  region: { flag: "--region <region>", path: ["aws", "region"], help: "AWS region" },
-  drRegion: { flag: "--dr-region <region>", path: ["aws", "drRegion"], help: "disaster-recovery region" },
-  profile: { flag: "--profile <profile>", path: ["aws", "profile"], help: "AWS profile" },
-  domain: { flag: "--domain <host>", path: ["dns", "domain"], help: "platform domain" },
-  hostedZoneId: { flag: "--hosted-zone-id <id>", path: ["dns", "hostedZoneId"], help: "Route 53 hosted zone id" },
-  chartVersion: { flag: "--chart-version <version>", path: ["chart", "version"], help: "BTP chart version" },
-} as const;
+export { CONFIG_FLAGS } from "./flag-names.js";
 
 export type ConfigFlagValues = Partial<Record<keyof typeof CONFIG_FLAGS, string>>;
 

@@ -12,9 +12,9 @@ export interface SignalSource {
 export interface InterruptOptions {
   /** Aborted on the first signal: the scheduler stops starting steps and lets running ones finish. */
   controller?: AbortController;
-  /** After the abort, e.g. to say "finishing running steps; press Ctrl-C again to stop now". */
+  /** After the abort, e.g. to say "finishing running steps; Ctrl-C again to stop now". */
   onFirst?: (signal: InterruptSignal) => void;
-  /** On every further signal: the user will not wait; the CLI exits 130 at once. */
+  /** On every further signal: the CLI exits 130 at once. */
   onSecond: (signal: InterruptSignal) => void;
   source?: SignalSource;
 }

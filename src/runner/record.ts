@@ -2,9 +2,8 @@ import type { StepOutputs } from "../plan/types.js";
 import type { StateStore, StepRecord } from "../state/types.js";
 
 /**
- * The state transitions of one step. Each is one atomic store update, so a crash at any moment
- * leaves a state file that says which steps finished and which were caught mid-way.
- * Outputs of an earlier run are kept until the step succeeds again: they tell it where to look.
+ * A step's state transitions, one atomic update each, so a crash leaves a file that says which
+ * steps finished. Earlier outputs are kept until the step succeeds again: they say where to look.
  */
 export function markRunning(store: StateStore, id: string, startedAt: string): Promise<void> {
   return store.update((draft) => {

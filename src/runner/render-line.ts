@@ -5,11 +5,10 @@ import { formatClock, formatDuration } from "./format.js";
 import type { RunEvents, StepRef } from "./types.js";
 
 export interface LineRendererOptions {
-  /** stderr in the CLI: progress never goes to stdout, which is kept for data. */
+  /** stderr in the CLI: stdout is kept for data. */
   output: Writable;
-  /** ANSI colours; the caller has already weighed NO_COLOR and whether `output` is a terminal. */
+  /** The caller has already weighed NO_COLOR and whether `output` is a terminal. */
   color?: boolean;
-  /** Injectable so tests get stable timestamps. */
   clock?: () => Date;
 }
 

@@ -14,9 +14,9 @@ import { formatDuration } from "./format.js";
 import type { RunEvents, StepRef, StepTiming } from "./types.js";
 
 export interface ListrRendererOptions {
-  /** stderr in the CLI; listr2 writes only here, never to process.stdout. */
+  /** stderr in the CLI: listr2 writes only here. */
   output: Writable;
-  /** Which listr2 renderer draws; "default" (the live tree) unless a test needs stable text. */
+  /** "default" draws the live tree; tests pick "test" or "simple" for stable text. */
   renderer?: "default" | "simple" | "verbose" | "test";
 }
 
@@ -35,7 +35,7 @@ type Task = ListrTaskWrapper<unknown, ListrRendererFactory, ListrRendererFactory
 
 interface StepView {
   readonly title: string;
-  /** Set once listr2 has called the task function; events may arrive before that. */
+  /** Set once listr2 calls the task function; until then `output` keeps the latest line. */
   task?: Task;
   output?: string;
   settled: boolean;
@@ -44,9 +44,8 @@ interface StepView {
 }
 
 /**
- * listr2 only draws here: the scheduler runs the steps, and each listr2 task merely waits for the
- * scheduler to say how its step ended. So listr2's own concurrency, retries and error handling
- * never decide anything.
+ * listr2 only draws: the scheduler runs the steps, and each listr2 task merely waits to be told how
+ * its step ended, so listr2's own concurrency and error handling never decide anything.
  */
 export function createListrRenderer(steps: readonly StepRef[], options: ListrRendererOptions): ListrView {
   const views = new Map(steps.map((step) => [step.id, stepView(`${step.phase} › ${step.title}`)]));
@@ -71,7 +70,6 @@ export function createListrRenderer(steps: readonly StepRef[], options: ListrRen
   return {
     events: {
       stepWaiting: (step, waitingFor) => show(step, `waiting for ${waitingFor.join(", ")}`),
-      // Clears "waiting for …": a running step shows its spinner, then its own status lines.
       stepStarted: (step) => show(step, ""),
       stepStatus: show,
       stepInfo: show,
@@ -110,15 +108,8 @@ function buildListr(views: StepView[], options: ListrRendererOptions): Listr<unk
     // interrupt.ts owns SIGINT; listr2's own handler would exit the process with 127.
     registerSignalListeners: false,
     renderer: renderer === "default" ? TerminalRenderer : getRendererClass(renderer),
-    rendererOptions: {
-      logger,
-      // Keep the step's title on the line and show the reason or error under it.
-      collapseSkips: false,
-      collapseErrors: false,
-      formatOutput: "truncate",
-    },
-    fallbackRenderer: getRendererClass("simple"),
-    fallbackRendererOptions: { logger },
+    // Keep the step's title, with the skip reason or error under it.
+    rendererOptions: { logger, collapseSkips: false, collapseErrors: false, formatOutput: "truncate" },
   });
 }
 
@@ -130,13 +121,13 @@ class TerminalRenderer extends DefaultRenderer {
   static override nonTTY = true;
 }
 
-/** Both of listr2's channels go to our stream; listr2 reads only write(), columns and isTTY. */
+/** Both of listr2's channels go to our stream; it uses only write(), columns and isTTY. */
 function outputTo(output: Writable): ProcessOutput {
   const stream = output as NodeJS.WriteStream;
   return new ProcessOutput(stream, stream);
 }
 
-/** listr2 shows only an error's message; the hint is what the user needs next, so it goes under it. */
+/** listr2 shows only the message; the hint, what to do next, goes under it. */
 function withHint(error: Error): Error {
   return error instanceof BtpAwsError && error.hint !== undefined ? new Error(`${error.message}\n→ ${error.hint}`) : error;
 }

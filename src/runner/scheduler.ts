@@ -1,19 +1,18 @@
 import { BtpAwsError } from "../errors.js";
-import type { Reporter, Step, StepContext, StepOutputs } from "../plan/types.js";
+import type { Step, StepOutputs } from "../plan/types.js";
 import type { State } from "../state/types.js";
 import { fanOut } from "./events.js";
-import { describeFailure, toError } from "./failure.js";
-import { markDone, markFailed, markInterrupted, markRunning } from "./record.js";
-import type { RunOptions, RunResult, StepTiming } from "./types.js";
+import { executeStep, type StepOutcome } from "./execute-step.js";
+import type { RunOptions, RunResult } from "./types.js";
 import { checkPlan } from "./validate.js";
 
 const DEFAULT_CONCURRENCY = 4;
 
 /**
- * Runs every given step once its needs are done, at most `concurrency` at a time, recording each
- * transition in the state. Steps observe the world before acting, so re-running a step recorded as
- * done is cheap and repairs what was changed out of band. Never throws once steps have started:
- * the outcome is in the result and the state. Throws BtpAwsError up front when the plan is unusable.
+ * Runs every given step once its needs are done, at most `concurrency` at a time. Steps observe
+ * the world before acting, so re-running one recorded as done is cheap and repairs what was
+ * changed out of band. Throws BtpAwsError up front when the plan cannot run; once steps have
+ * started it never throws: the outcome is in the result and the state.
  */
 export async function runSteps<S>(steps: readonly Step<S>[], options: RunOptions<S>): Promise<RunResult> {
   const { config, services, store } = options;
@@ -22,8 +21,7 @@ export async function runSteps<S>(steps: readonly Step<S>[], options: RunOptions
     throw new BtpAwsError(`cannot run steps: concurrency must be a whole number of at least 1, not ${concurrency}`);
   }
   const now = options.now ?? Date.now;
-  // fanOut of one isolates the run from an observer that throws.
-  const events = fanOut(options.events ?? {});
+  const events = fanOut(options.events ?? {}); // isolates the run from an observer that throws
   const signal = options.signal ?? new AbortController().signal;
 
   const initial = store.current();
@@ -42,80 +40,45 @@ export async function runSteps<S>(steps: readonly Step<S>[], options: RunOptions
   // Needs outside the selection were checked done in the state: only selected ones are awaited.
   const awaited = (step: Step<S>): string[] => step.needs.filter((need) => selected.has(need) && !finished.has(need));
 
-  const execute = async (step: Step<S>): Promise<void> => {
-    const startedAt = now();
-    let skipped: string | undefined;
-    const report: Reporter = {
-      status: (text) => events.stepStatus?.(step, text),
-      info: (text) => events.stepInfo?.(step, text),
-      warn: (text) => events.stepWarn?.(step, text),
-      skip: (reason) => {
-        skipped = reason;
-        events.stepSkipped?.(step, reason);
-      },
-    };
-    try {
-      await markRunning(store, step.id, iso(startedAt));
-      events.stepStarted?.(step);
-      const context: StepContext<S> = {
-        config,
-        services,
-        signal,
-        previous: previous.get(step.id),
-        // A snapshot: a step sees the world as it was when it started, not a moving target.
-        outputs: { ...outputs },
-      };
-      const stepOutputs: StepOutputs = (await step.run(context, report)) ?? {};
-      const finishedAt = now();
-      await markDone(store, step.id, { finishedAt: iso(finishedAt), outputs: stepOutputs, skipped });
-      const timing: StepTiming = skipped === undefined ? { durationMs: finishedAt - startedAt } : { durationMs: finishedAt - startedAt, skipped };
-      outputs[step.id] = stepOutputs;
+  const settle = (step: Step<S>, outcome: StepOutcome): void => {
+    result.perStep[step.id] = outcome.timing;
+    if (outcome.kind === "failed") {
+      stopScheduling = true;
+      result.failed.push(step.id);
+    } else if (outcome.kind === "interrupted") {
+      result.interrupted.push(step.id);
+    } else {
+      outputs[step.id] = outcome.outputs;
       finished.add(step.id);
       result.completed.push(step.id);
-      result.perStep[step.id] = timing;
-      events.stepDone?.(step, timing);
-      announceWaiting(step.id);
-    } catch (error) {
-      const finishedAt = now();
-      result.perStep[step.id] = { durationMs: finishedAt - startedAt };
-      // A step that throws after Ctrl-C was most likely stopped by it: it did not fail, it will resume.
-      if (signal.aborted) {
-        result.interrupted.push(step.id);
-        await markInterrupted(store, step.id, iso(finishedAt)).catch(ignoreSecondFailure);
-        events.stepInterrupted?.(step);
-      } else {
-        stopScheduling = true;
-        result.failed.push(step.id);
-        await markFailed(store, step.id, iso(finishedAt), describeFailure(error)).catch(ignoreSecondFailure);
-        events.stepFailed?.(step, toError(error));
+      for (const next of waiting.values()) {
+        const remaining = awaited(next);
+        if (next.needs.includes(step.id) && remaining.length > 0) events.stepWaiting?.(next, remaining);
       }
     }
   };
 
-  const announceWaiting = (doneId: string): void => {
-    for (const step of waiting.values()) {
-      const remaining = awaited(step);
-      if (step.needs.includes(doneId) && remaining.length > 0) events.stepWaiting?.(step, remaining);
-    }
+  const start = (step: Step<S>): void => {
+    waiting.delete(step.id);
+    // outputs is copied: a step sees the outputs as they were when it started, not a moving target.
+    const context = { config, services, signal, previous: previous.get(step.id), outputs: { ...outputs } };
+    const running = executeStep(step, context, { store, events, now }).then((outcome) => settle(step, outcome));
+    inFlight.set(step.id, running.finally(() => inFlight.delete(step.id)));
   };
 
   for (const step of steps) {
     const remaining = awaited(step);
     if (remaining.length > 0) events.stepWaiting?.(step, remaining);
   }
-
   for (;;) {
     if (!stopScheduling && !signal.aborted) {
       for (const step of waiting.values()) {
         if (inFlight.size >= concurrency) break;
-        if (awaited(step).length > 0) continue;
-        waiting.delete(step.id);
-        inFlight.set(step.id, execute(step).finally(() => inFlight.delete(step.id)));
+        if (awaited(step).length === 0) start(step);
       }
     }
     if (inFlight.size === 0) break;
-    // execute() never rejects, so this only wakes the loop when a slot frees up.
-    await Promise.race(inFlight.values());
+    await Promise.race(inFlight.values()); // wakes when any step ends: a slot and maybe its dependents are free
   }
 
   result.notStarted = [...waiting.keys()];
@@ -130,10 +93,3 @@ function doneOutputs(state: Readonly<State>): Record<string, StepOutputs> {
   for (const [id, record] of Object.entries(state.steps)) if (record.status === "done") outputs[id] = record.outputs;
   return outputs;
 }
-
-function iso(ms: number): string {
-  return new Date(ms).toISOString();
-}
-
-/** When the state cannot be written, the step's own error is the one worth showing. */
-function ignoreSecondFailure(): void {}

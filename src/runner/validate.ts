@@ -1,14 +1,9 @@
 import { BtpAwsError } from "../errors.js";
-import { PHASES, type Step } from "../plan/types.js";
+import { PHASES } from "../plan/types.js";
 import type { State } from "../state/types.js";
+import type { PlannedStep } from "./types.js";
 
-export type PlannedStep = Pick<Step, "id" | "phase" | "needs" | "availableIn">;
-
-/**
- * Everything that can be known wrong before the first AWS call: a run that would stop halfway on
- * a broken plan leaves the user with half an installation and no better instructions.
- * `allSteps` is the whole plan when `selected` is only part of it.
- */
+/** Everything that can be known wrong before the first AWS call, rather than halfway through. */
 export function checkPlan(
   selected: readonly PlannedStep[],
   allSteps: readonly PlannedStep[] | undefined,
@@ -24,7 +19,6 @@ export function checkPlan(
   checkUnselectedNeedsDone(selected, plan, state);
 }
 
-/** Selected steps win over their namesakes in the whole plan: they are what will run. */
 function mergePlans(selected: readonly PlannedStep[], allSteps: readonly PlannedStep[] | undefined): Map<string, PlannedStep> {
   const plan = new Map<string, PlannedStep>();
   for (const step of allSteps ?? []) plan.set(step.id, step);

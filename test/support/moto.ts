@@ -109,18 +109,13 @@ export function motoControl(endpoint: string): MotoControl {
       const route53 = new Route53Client({ region: "us-east-1", endpoint, credentials: MOTO_CREDENTIALS });
       try {
         // moto draws zone ids from [A-Z0-9]; AWS's (and our config schema's) start with "Z".
-        // Create zones in concurrent batches until moto draws such an id (1 in 36), keep it
-        // and delete the others: a sequential loop took 2-5 s per seed.
-        for (let batch = 0; batch < 20; batch++) {
-          const ids = await Promise.all(
-            Array.from({ length: 48 }, async (_, i) => {
-              const created = await route53.send(new CreateHostedZoneCommand({ Name: name, CallerReference: `seed-${Date.now()}-${batch}-${i}` }));
-              return (created.HostedZone?.Id ?? "").replace(/^\/hostedzone\//, "");
-            }),
-          );
-          const keep = ids.find((id) => id.startsWith("Z"));
-          await Promise.all(ids.filter((id) => id !== keep).map((id) => route53.send(new DeleteHostedZoneCommand({ Id: id }))));
-          if (keep !== undefined) return keep;
+        // Recreate the zone until moto draws such an id (1 in 36; ~10 ms per try). Concurrent
+        // batches were slower: moto serialises the work anyway.
+        for (let attempt = 0; attempt < 1000; attempt++) {
+          const created = await route53.send(new CreateHostedZoneCommand({ Name: name, CallerReference: `seed-${Date.now()}-${attempt}` }));
+          const id = (created.HostedZone?.Id ?? "").replace(/^\/hostedzone\//, "");
+          if (id.startsWith("Z")) return id;
+          await route53.send(new DeleteHostedZoneCommand({ Id: id }));
         }
         throw new Error(`moto never returned a hosted zone id starting with Z for ${name}`);
       } finally {
