@@ -21,4 +21,6 @@ export default tseslint.config(
   },
   { files: ["src/config/**", "src/cli/**", "test/**", "*.js", "*.ts", "bin/**"], rules: { "no-restricted-syntax": "off" } },
   { files: ["**/*.js", "**/*.mjs"], ...tseslint.configs.disableTypeChecked },
+  // Plain JS files are Node scripts (the bin shim, benchmarks).
+  { files: ["**/*.js", "**/*.mjs"], languageOptions: { globals: { process: "readonly", console: "readonly", URL: "readonly", Buffer: "readonly" } } },
 );

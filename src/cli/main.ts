@@ -54,9 +54,9 @@ export function buildProgram(): Command {
     .configureHelp({ sortSubcommands: false, showGlobalOptions: true })
     .exitOverride();
 
-  const phaseHelp = "phases: prepare, infra, vault, cert-manager, btp, verify";
+  const phaseHelp = "phases: prepare, infra, addons, vault, cert-manager, btp, verify";
   const install = configOptions(stateOptions(program.command("install")))
-    .description("install or resume the platform: prepare → infra → vault → cert-manager → btp → verify")
+    .description("install or resume the platform: prepare → infra → addons → vault → cert-manager → btp → verify")
     .option("--dry-run", "print the plan and change nothing (same as `btp-aws plan`)")
     .option("-y, --yes", "do not ask: no prompts, proceed when the config changed")
     .option("--only <phases>", `run only these phases, comma-separated (${phaseHelp})`)

@@ -59,9 +59,9 @@ export class PromptWizard implements Wizard {
 
   async #ask(field: Field, current: Record<string, unknown>): Promise<unknown> {
     const key = field.path.join(".");
-    const example = field.schema.examples?.[0];
+    const example = field.schema.examples?.[0] as string | number | undefined;
     const message = `${key}${field.schema.description ? ` — ${field.schema.description}` : ""}${example !== undefined ? ` (e.g. ${String(example)})` : ""}`;
-    const fallback = field.schema.default;
+    const fallback = field.schema.default as string | number | boolean | string[] | undefined;
     switch (fieldType(field.schema)) {
       case "enum": {
         const choices = (field.schema.enum ?? []).map((v) => ({ name: String(v), value: String(v) }));

@@ -40,7 +40,7 @@ export function readEnvironmentLayer(env: NodeJS.ProcessEnv): EnvironmentLayer {
     if (!name.startsWith(PREFIX) || text === undefined) continue;
     const field = fields.get(name);
     if (!field) {
-      if ((known as string[]).includes(name)) continue;
+      if (known.includes(name)) continue;
       const guess = closest(name, known);
       problems.push(`${name}: not a btp-aws variable${guess ? ` (did you mean ${guess}?)` : ""}`);
       continue;

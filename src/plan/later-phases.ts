@@ -37,7 +37,7 @@ export function infraSteps(): Step[] {
       id: "infra/nodegroup", title: "Managed node group", phase: "infra", needs: ["infra/eks"],
       describe: (c) => [`${c.cluster.instanceTypes.join(", ")} min ${c.cluster.minNodes} / desired ${c.cluster.desiredNodes} / max ${c.cluster.maxNodes}, gp3 ${c.cluster.diskSizeGiB} GiB encrypted, IMDSv2 required`],
     }),
-    declaredStep({ id: "infra/addons", title: "EKS add-ons", phase: "infra", needs: ["infra/nodegroup", "infra/irsa"], describe: () => ["vpc-cni, coredns, kube-proxy, aws-ebs-csi-driver (IRSA)"] }),
+    declaredStep({ id: "infra/eks-addons", title: "EKS add-ons", phase: "infra", needs: ["infra/nodegroup", "infra/irsa"], describe: () => ["vpc-cni, coredns, kube-proxy, aws-ebs-csi-driver (IRSA)"] }),
     declaredStep({
       id: "infra/rds", title: "RDS PostgreSQL", phase: "infra", needs: ["infra/vpc", "infra/kms", "infra/security-groups", "infra/secrets"],
       describe: (c) => [`PostgreSQL ${c.database.engineVersion} ${c.database.instanceClass}, ${c.database.storageGiB} GiB gp3 encrypted${c.database.multiAz ? ", Multi-AZ" : ""}, backups ${c.database.backupRetentionDays} days${c.database.deletionProtection ? ", deletion protection" : ""}, rds.force_ssl=1`],
@@ -50,21 +50,21 @@ export function infraSteps(): Step[] {
       id: "infra/monitoring", title: "Alarms and budget", phase: "infra", needs: ["infra/eks", "infra/rds", "infra/elasticache"],
       describe: (c) => [`SNS topic${c.monitoring.alarmEmail ? ` → ${c.monitoring.alarmEmail}` : ""}; CloudWatch alarms: node CPU, RDS connections and free storage, cache CPU and memory${c.monitoring.monthlyBudgetUsd ? `; budget ${c.monitoring.monthlyBudgetUsd} USD/month, alert at 80%` : ""}`],
     }),
-    declaredStep({ id: "infra/load-balancer-controller", title: "AWS Load Balancer Controller", phase: "infra", needs: ["infra/addons"], describe: () => ["helm release aws-load-balancer-controller with its IRSA service account"] }),
-    declaredStep({ id: "infra/storage-class", title: "Default gp3 StorageClass", phase: "infra", needs: ["infra/addons"], describe: () => ["gp3, encrypted with the platform key, WaitForFirstConsumer, expansion on; old default unset"] }),
+    declaredStep({ id: "addons/load-balancer-controller", title: "AWS Load Balancer Controller", phase: "addons", needs: ["infra/eks-addons"], describe: () => ["helm release aws-load-balancer-controller with its IRSA service account"] }),
+    declaredStep({ id: "addons/storage-class", title: "Default gp3 StorageClass", phase: "addons", needs: ["infra/eks-addons"], describe: () => ["gp3, encrypted with the platform key, WaitForFirstConsumer, expansion on; old default unset"] }),
   ];
 }
 
 export function kubernetesSteps(): Step[] {
   return [
-    declaredStep({ id: "vault/release", title: "Vault release", phase: "vault", needs: ["infra/storage-class", "infra/irsa"], describe: () => ["helm release vault: HA, 3 replicas, raft storage, awskms auto-unseal"] }),
+    declaredStep({ id: "vault/release", title: "Vault release", phase: "vault", needs: ["addons/storage-class", "infra/irsa"], describe: () => ["helm release vault: HA, 3 replicas, raft storage, awskms auto-unseal"] }),
     declaredStep({ id: "vault/initialise", title: "Vault initialisation", phase: "vault", needs: ["vault/release", "infra/secrets"], describe: () => ["initialise once; recovery keys and root token straight into Secrets Manager; wait for all replicas unsealed"] }),
     declaredStep({ id: "vault/configure", title: "Vault configuration", phase: "vault", needs: ["vault/initialise"], describe: () => ["kv-v2 at ethereum/, fabric/, ipfs/; Kubernetes auth; AppRole platform-role"] }),
     declaredStep({ id: "cert-manager/release", title: "cert-manager release", phase: "cert-manager", needs: ["infra/irsa", "infra/nodegroup"], describe: () => ["helm release cert-manager with CRDs and the IRSA service account"] }),
     declaredStep({ id: "cert-manager/issuers", title: "ClusterIssuers", phase: "cert-manager", needs: ["cert-manager/release"], describe: (c) => [`letsencrypt-staging and letsencrypt-prod, DNS-01 on zone ${c.dns.hostedZoneId}, email ${c.dns.acmeEmail}`] }),
     declaredStep({ id: "btp/registry-login", title: "Chart registry login", phase: "btp", needs: ["prepare/tools"], describe: (c) => [`helm registry login for ${c.chart.reference} as ${c.license.accountName} (token on stdin)`] }),
     declaredStep({
-      id: "btp/release", title: "BTP release", phase: "btp", needs: ["btp/registry-login", "vault/configure", "cert-manager/issuers", "infra/rds", "infra/elasticache", "infra/acm", "infra/load-balancer-controller"],
+      id: "btp/release", title: "BTP release", phase: "btp", needs: ["btp/registry-login", "vault/configure", "cert-manager/issuers", "infra/rds", "infra/elasticache", "infra/acm", "addons/load-balancer-controller"],
       describe: (c) => [`helm upgrade --install settlemint ${c.chart.reference} --version ${c.chart.version}${c.chart.valuesFile ? `, overrides from ${c.chart.valuesFile}` : ""}`],
     }),
     declaredStep({ id: "verify/workloads", title: "Deployments available", phase: "verify", needs: ["btp/release"], describe: () => ["deployments in the platform, vault and cert-manager namespaces available"] }),

@@ -1,6 +1,10 @@
 import type { Config } from "../config/schema.js";
 
-export const PHASES = ["prepare", "infra", "vault", "cert-manager", "btp", "verify"] as const;
+/**
+ * `addons` sits between infra and vault: infra is pure AWS (testable end to end against moto),
+ * addons is the first phase that talks to the cluster (load balancer controller, StorageClass).
+ */
+export const PHASES = ["prepare", "infra", "addons", "vault", "cert-manager", "btp", "verify"] as const;
 export type PhaseName = (typeof PHASES)[number];
 
 /** Values a step records in state: ids, ARNs, endpoints. Never secrets. */

@@ -15,10 +15,7 @@ export interface Execution {
   now: () => number;
 }
 
-/**
- * Runs one step and records every transition in the state before telling the observers, so what
- * is shown has been saved. Never rejects: how the step ended is the returned outcome.
- */
+/** Records each transition before telling the observers, so what is shown has been saved. Never rejects. */
 export async function executeStep<S>(step: Step<S>, context: StepContext<S>, { store, events, now }: Execution): Promise<StepOutcome> {
   const startedAt = now();
   let skipped: string | undefined;

@@ -1,6 +1,5 @@
 import { BtpAwsError, errorMessage } from "../errors.js";
 
-/** Steps may throw anything; observers and the state file get an Error with a message. */
 export function toError(error: unknown): Error {
   return error instanceof Error ? error : new Error(errorMessage(error));
 }

@@ -10,7 +10,6 @@ export interface SignalSource {
 }
 
 export interface InterruptOptions {
-  /** Aborted on the first signal: the scheduler stops starting steps and lets running ones finish. */
   controller?: AbortController;
   /** After the abort, e.g. to say "finishing running steps; Ctrl-C again to stop now". */
   onFirst?: (signal: InterruptSignal) => void;
@@ -19,10 +18,7 @@ export interface InterruptOptions {
   source?: SignalSource;
 }
 
-/**
- * Ctrl-C in two stages: first a graceful stop (every finished step is already in the state),
- * then, for the impatient, an immediate one. Returns a function that restores the defaults.
- */
+/** Ctrl-C in two stages: a graceful stop, then an immediate one. Returns a function that removes it. */
 export function installInterruptHandler(options: InterruptOptions): () => void {
   const source = options.source ?? process;
   let received = 0;

@@ -1,10 +1,8 @@
 import type { StepOutputs } from "../plan/types.js";
 import type { StateStore, StepRecord } from "../state/types.js";
 
-/**
- * A step's state transitions, one atomic update each, so a crash leaves a file that says which
- * steps finished. Earlier outputs are kept until the step succeeds again: they say where to look.
- */
+// One atomic update per transition, so a crash leaves a file that says which steps finished.
+// Earlier outputs are kept until the step succeeds again: they tell it where to look.
 export function markRunning(store: StateStore, id: string, startedAt: string): Promise<void> {
   return store.update((draft) => {
     draft.steps[id] = { status: "running", startedAt, outputs: draft.steps[id]?.outputs ?? {} };

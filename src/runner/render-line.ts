@@ -12,10 +12,7 @@ export interface LineRendererOptions {
   clock?: () => Date;
 }
 
-/**
- * One line per event, for CI logs, pipes and --verbose: nothing is ever redrawn, so every line
- * makes sense on its own and carries the time and the step id.
- */
+/** For CI, pipes and --verbose: nothing is redrawn, so each line carries its time and step id. */
 export function createLineRenderer(options: LineRendererOptions): RunEvents {
   const { output } = options;
   const clock = options.clock ?? (() => new Date());

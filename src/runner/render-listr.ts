@@ -14,7 +14,6 @@ import { formatDuration } from "./format.js";
 import type { RunEvents, StepRef, StepTiming } from "./types.js";
 
 export interface ListrRendererOptions {
-  /** stderr in the CLI: listr2 writes only here. */
   output: Writable;
   /** "default" draws the live tree; tests pick "test" or "simple" for stable text. */
   renderer?: "default" | "simple" | "verbose" | "test";
@@ -43,10 +42,8 @@ interface StepView {
   readonly outcome: Promise<Outcome>;
 }
 
-/**
- * listr2 only draws: the scheduler runs the steps, and each listr2 task merely waits to be told how
- * its step ended, so listr2's own concurrency and error handling never decide anything.
- */
+// listr2 only draws: the scheduler runs the steps, and each listr2 task merely waits to be told
+// how its step ended, so listr2's own concurrency and error handling never decide anything.
 export function createListrRenderer(steps: readonly StepRef[], options: ListrRendererOptions): ListrView {
   const views = new Map(steps.map((step) => [step.id, stepView(`${step.phase} › ${step.title}`)]));
   let running: Promise<unknown> | undefined;
@@ -113,10 +110,8 @@ function buildListr(views: StepView[], options: ListrRendererOptions): Listr<unk
   });
 }
 
-/**
- * listr2 picks its fallback renderer when process.stdout is not a terminal, but we draw on the
- * stream we were given (stderr), and the CLI has already checked that one is a terminal.
- */
+// listr2 falls back to plain text when process.stdout is not a terminal; we draw on stderr,
+// which the CLI has already checked is one.
 class TerminalRenderer extends DefaultRenderer {
   static override nonTTY = true;
 }

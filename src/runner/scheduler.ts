@@ -9,10 +9,8 @@ import { checkPlan } from "./validate.js";
 const DEFAULT_CONCURRENCY = 4;
 
 /**
- * Runs every given step once its needs are done, at most `concurrency` at a time. Steps observe
- * the world before acting, so re-running one recorded as done is cheap and repairs what was
- * changed out of band. Throws BtpAwsError up front when the plan cannot run; once steps have
- * started it never throws: the outcome is in the result and the state.
+ * Runs every given step, even those recorded as done: steps observe before acting, so a re-run is
+ * cheap and repairs out-of-band changes. Throws only up front, when the plan cannot run.
  */
 export async function runSteps<S>(steps: readonly Step<S>[], options: RunOptions<S>): Promise<RunResult> {
   const { config, services, store } = options;

@@ -36,7 +36,6 @@ export interface RunOptions<S> {
   readonly events?: RunEvents;
   /** The whole plan when `steps` is a selection (--only, --from): to name an unselected need's phase. */
   readonly allSteps?: readonly PlannedStep[];
-  /** Epoch milliseconds, injectable for stable durations in tests. */
   readonly now?: () => number;
 }
 

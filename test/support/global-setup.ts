@@ -20,7 +20,13 @@ const log = (line: string) => console.log(`[setup] ${line}`);
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const started = Date.now();
-  const [moto, helm] = await Promise.all([startMoto({ log }), ensureHelmBinaries()]);
+  const [motoResult, helmResult] = await Promise.allSettled([startMoto({ log }), ensureHelmBinaries()]);
+  // If one half failed, do not leave the other half's moto process running.
+  if (motoResult.status === "rejected" || helmResult.status === "rejected") {
+    if (motoResult.status === "fulfilled") await motoResult.value.stop();
+    throw motoResult.status === "rejected" ? motoResult.reason : (helmResult as PromiseRejectedResult).reason;
+  }
+  const [moto, helm] = [motoResult.value, helmResult.value];
   log(`moto ${moto.version} serving on ${moto.endpoint}`);
   log(`helm ${helm.v4.version} at ${helm.v4.path}`);
   log(`helm ${helm.v3.version} at ${helm.v3.path}`);

@@ -1,4 +1,5 @@
 /** The execute half of `install`: lock, state, log, adapters, the runner, the summary. */
+import { writeSync } from "node:fs";
 import type { Writable } from "node:stream";
 import { createAwsClients } from "../../aws/clients.js";
 import { createCallCounter, type CallCounter } from "../../aws/call-counter.js";
@@ -41,7 +42,7 @@ export async function executeRun(request: RunRequest): Promise<number> {
   const lock = await acquireLock({ dir, platform: config.platform, command: "install" });
   if (lock.takenOver) ui.warn(takeoverNotice(lock.takenOver));
   const redactor = new Redactor();
-  for (const secret of Object.values(request.userSecrets)) redactor.add(secret);
+  for (const secret of Object.values(request.userSecrets as Record<string, string | undefined>)) redactor.add(secret);
   let log: RunLog | undefined;
   const counter = createCallCounter();
   const aws = createAwsClients({
@@ -102,10 +103,11 @@ async function run(request: RunRequest, store: FileStateStore, services: Install
   const controller = new AbortController();
   const dispose = installInterruptHandler({
     controller,
-    onFirst: () => ui.note("\nInterrupted: finishing the steps in flight and saving state; press Ctrl-C again to stop at once."),
+    // listr2 holds back writes to stderr while it draws, so these go straight to the descriptor.
+    onFirst: () => writeSync(2, "\nInterrupted: finishing the steps in flight and saving state; press Ctrl-C again to stop at once.\n"),
     onSecond: () => {
       log.line("second interrupt: exiting at once");
-      ui.note(`Stopped. Resume with: ${resumeCommand(request)}`);
+      writeSync(2, `${ui.live ? "\x1b[?25h" : ""}\nStopped. Resume with: ${resumeCommand(request)}\n`);
       process.exit(ExitCode.interrupted);
     },
   });

@@ -1,7 +1,7 @@
 /**
  * prepare/credentials against a real moto server, through the real SDK over HTTP.
  */
-import { afterEach, beforeEach, describe, expect, inject, it, vi } from "vitest";
+import { afterEach, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { createAwsClients } from "../../../src/aws/clients.js";
 import { createCallCounter } from "../../../src/aws/call-counter.js";
 import { credentialsStep } from "../../../src/phases/prepare/index.js";
@@ -23,7 +23,9 @@ async function failure(promise: Promise<unknown>): Promise<BtpAwsError> {
 }
 
 describe("prepare/credentials against moto", () => {
-  beforeEach(() => moto.reset());
+  // These tests create nothing, so one reset per file is enough; a reset costs ~1 s with
+  // MOTO_IAM_LOAD_MANAGED_POLICIES=true (see test/README.md).
+  beforeAll(() => moto.reset());
   afterEach(() => {
     vi.unstubAllEnvs();
   });

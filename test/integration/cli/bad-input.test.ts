@@ -28,7 +28,7 @@ const cases: { name: string; edit?: (t: string) => string; args?: string[]; expe
   { name: "a too-small CIDR", edit: (t) => t.replace("vpcCidr: 10.40.0.0/16", "vpcCidr: 10.40.0.0/24"), expected: ["• network.vpcCidr: 10.40.0.0/24 is too small for 6 subnets (3 AZs × public and private) of at least /24; use /21 or larger"] },
   { name: "node counts out of order", edit: (t) => t.replace("desiredNodes: 3", "desiredNodes: 60"), expected: ["• cluster.desiredNodes: 60 must lie between cluster.minNodes (2) and cluster.maxNodes (50)"] },
   { name: "a DR region equal to the region", edit: (t) => t.replace("drRegion: eu-central-1", "drRegion: eu-west-1"), expected: ["• aws.drRegion: must differ from aws.region (eu-west-1)"] },
-  { name: "a missing required field without a TTY", edit: (t) => t.replace(/\ndns:\n(  .*\n)+/, "\n"), expected: ["• dns: is required", "→ add them to"] },
+  { name: "a missing required field without a TTY", edit: (t) => t.replace(/\ndns:\n( {2}.*\n)+/, "\n"), expected: ["• dns: is required", "→ add them to"] },
   { name: "a secret in the config file", edit: (t) => t.replace("license:\n", "license:\n  token: abc\n"), expected: ["• license.token: the license token is never read from a file or flag"] },
   { name: "an unknown phase", args: ["--only", "prepare,infar"], expected: ["• --only infar: not a phase (did you mean infra?)"] },
 ];

@@ -18,7 +18,7 @@ describe("btp-aws CLI", () => {
     const result = await runCli(["plan", "--config", EXAMPLE], { env: cleanEnv({ AWS_ENDPOINT_URL: "http://127.0.0.1:9" }) });
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
-    for (const phase of ["prepare", "infra", "vault", "cert-manager", "btp", "verify"]) expect(result.stdout).toMatch(new RegExp(`^${phase}$`, "m"));
+    for (const phase of ["prepare", "infra", "addons", "vault", "cert-manager", "btp", "verify"]) expect(result.stdout).toMatch(new RegExp(`^${phase}$`, "m"));
     expect(result.stdout).toContain("+ infra/eks: EKS cluster [not yet available]  ← infra/vpc, infra/kms, infra/iam-roles, infra/security-groups");
     expect(result.stdout).toContain("private subnets 10.40.0.0/19, 10.40.32.0/19, 10.40.64.0/19");
   });

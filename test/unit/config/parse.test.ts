@@ -13,7 +13,7 @@ function errorsOf(input: unknown): string[] {
 function withAt(path: string, value: unknown, base = minimal()): Record<string, unknown> {
   const copy = structuredClone(base);
   const keys = path.split(".");
-  let node = copy as Record<string, unknown>;
+  let node = copy;
   for (const key of keys.slice(0, -1)) node = (node[key] ??= {}) as Record<string, unknown>;
   node[keys.at(-1)!] = value;
   return copy;
