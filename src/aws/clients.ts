@@ -7,6 +7,22 @@
  * the first time a step asks for that client, and the client is then cached per region.
  */
 import type { STSClient } from "@aws-sdk/client-sts";
+import type { EC2Client } from "@aws-sdk/client-ec2";
+import type { IAMClient } from "@aws-sdk/client-iam";
+import type { KMSClient } from "@aws-sdk/client-kms";
+import type { S3Client } from "@aws-sdk/client-s3";
+import type { EKSClient } from "@aws-sdk/client-eks";
+import type { RDSClient } from "@aws-sdk/client-rds";
+import type { ElastiCacheClient } from "@aws-sdk/client-elasticache";
+import type { ACMClient } from "@aws-sdk/client-acm";
+import type { Route53Client } from "@aws-sdk/client-route-53";
+import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import type { SNSClient } from "@aws-sdk/client-sns";
+import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import type { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import type { BudgetsClient } from "@aws-sdk/client-budgets";
+import type { ServiceQuotasClient } from "@aws-sdk/client-service-quotas";
+import type { ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-tagging-api";
 import type { AwsCredentialIdentityProvider } from "@smithy/types";
 import { attachCallCounter, type CallCounter, type CountableClient } from "./call-counter.js";
 
@@ -72,6 +88,22 @@ export interface AwsClients {
   readonly endpoint: string | undefined;
   readonly counter: CallCounter | undefined;
   sts(region?: string): Promise<STSClient>;
+  ec2(region?: string): Promise<EC2Client>;
+  iam(region?: string): Promise<IAMClient>;
+  kms(region?: string): Promise<KMSClient>;
+  s3(region?: string): Promise<S3Client>;
+  eks(region?: string): Promise<EKSClient>;
+  rds(region?: string): Promise<RDSClient>;
+  elasticache(region?: string): Promise<ElastiCacheClient>;
+  acm(region?: string): Promise<ACMClient>;
+  route53(region?: string): Promise<Route53Client>;
+  secretsManager(region?: string): Promise<SecretsManagerClient>;
+  sns(region?: string): Promise<SNSClient>;
+  cloudwatch(region?: string): Promise<CloudWatchClient>;
+  logs(region?: string): Promise<CloudWatchLogsClient>;
+  budgets(region?: string): Promise<BudgetsClient>;
+  serviceQuotas(region?: string): Promise<ServiceQuotasClient>;
+  tagging(region?: string): Promise<ResourceGroupsTaggingAPIClient>;
   /** Closes the sockets of every client built so far. */
   destroy(): void;
 }
@@ -109,6 +141,23 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
     endpoint: options.endpoint,
     counter: options.counter,
     sts: regional("sts", async () => (await import("@aws-sdk/client-sts")).STSClient),
+    ec2: regional("ec2", async () => (await import("@aws-sdk/client-ec2")).EC2Client),
+    iam: regional("iam", async () => (await import("@aws-sdk/client-iam")).IAMClient),
+    kms: regional("kms", async () => (await import("@aws-sdk/client-kms")).KMSClient),
+    s3: regional("s3", async () => (await import("@aws-sdk/client-s3")).S3Client),
+    eks: regional("eks", async () => (await import("@aws-sdk/client-eks")).EKSClient),
+    rds: regional("rds", async () => (await import("@aws-sdk/client-rds")).RDSClient),
+    elasticache: regional("elasticache", async () => (await import("@aws-sdk/client-elasticache")).ElastiCacheClient),
+    acm: regional("acm", async () => (await import("@aws-sdk/client-acm")).ACMClient),
+    route53: regional("route53", async () => (await import("@aws-sdk/client-route-53")).Route53Client),
+    secretsManager: regional("secretsManager", async () => (await import("@aws-sdk/client-secrets-manager")).SecretsManagerClient),
+    sns: regional("sns", async () => (await import("@aws-sdk/client-sns")).SNSClient),
+    cloudwatch: regional("cloudwatch", async () => (await import("@aws-sdk/client-cloudwatch")).CloudWatchClient),
+    logs: regional("logs", async () => (await import("@aws-sdk/client-cloudwatch-logs")).CloudWatchLogsClient),
+    // Budgets' generated types narrow middlewareStack.add more than the others; the runtime shape is the same.
+    budgets: regional("budgets", async () => (await import("@aws-sdk/client-budgets")).BudgetsClient as unknown as ClientConstructor<BudgetsClient & SdkClient>),
+    serviceQuotas: regional("serviceQuotas", async () => (await import("@aws-sdk/client-service-quotas")).ServiceQuotasClient),
+    tagging: regional("tagging", async () => (await import("@aws-sdk/client-resource-groups-tagging-api")).ResourceGroupsTaggingAPIClient),
     destroy() {
       for (const client of built.splice(0)) client.destroy();
     },

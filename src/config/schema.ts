@@ -34,7 +34,7 @@ const awsSection = z.strictObject({
 
 const dnsSection = z.strictObject({
   domain: dnsName.meta({ description: "Platform host name; deployed services get subdomains of it (*.domain).", examples: ["btp.example.com"] }),
-  hostedZoneId: z.string().regex(/^(\/hostedzone\/)?Z[A-Z0-9]{1,32}$/, { error: "must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ" })
+  hostedZoneId: z.string().overwrite((v) => v.replace(/^\/hostedzone\//, "")).regex(/^[A-Z0-9]{1,32}$/, { error: "must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ" })
     .meta({ description: "Route 53 public hosted zone that contains the domain." }),
   hostedZoneName: z.string().overwrite((v) => v.toLowerCase().replace(/\.$/, "")).regex(DNS_NAME, { error: "must be a DNS name such as example.com" }).optional().meta({ description: "Name of that hosted zone (checked offline: the domain must lie inside it)." }),
   acmeEmail: z.email({ error: "must be an email address" }).meta({ description: "Let's Encrypt account email for cert-manager." }),
