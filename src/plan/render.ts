@@ -1,6 +1,7 @@
 /** `btp-aws plan`: the DAG as text or JSON. Pure: works offline, no credentials. */
 import type { Config } from "../config/schema.js";
 import type { State } from "../state/types.js";
+import { criticalPath } from "./critical-path.js";
 import { PHASES, type Step } from "./types.js";
 
 export interface PlannedStep {
@@ -30,6 +31,7 @@ const MARK: Record<PlannedStep["state"], string> = { new: "+", done: "✔", fail
 const NOTE: Record<PlannedStep["state"], string> = { new: "", done: " (done; will be verified)", failed: " (failed last run; resumes here)", interrupted: " (interrupted; resumes here)", running: " (was running when the last run stopped)" };
 
 export function renderPlan(planned: readonly PlannedStep[], config: Config): string {
+  const path = criticalPath(planned);
   const lines = [`Plan for platform ${config.platform} (${config.environment}) in ${config.aws.region}, DR in ${config.aws.drRegion}`, ""];
   for (const phase of PHASES) {
     const steps = planned.filter((s) => s.phase === phase);
@@ -44,6 +46,7 @@ export function renderPlan(planned: readonly PlannedStep[], config: Config): str
   }
   const unavailable = planned.filter((s) => !s.available).length;
   lines.push(`${planned.length} steps in ${new Set(planned.map((s) => s.phase)).size} phases; steps whose needs are met run in parallel.`);
+  lines.push(`Critical path (typical AWS durations): ${path.steps.join(" → ")} ≈ ${Math.round(path.seconds / 60)} min.`);
   if (unavailable > 0) lines.push(`${unavailable} steps are not implemented in this version yet; \`btp-aws install --only prepare\` runs what is.`);
   return lines.join("\n");
 }

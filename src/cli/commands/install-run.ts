@@ -1,11 +1,13 @@
 /** The execute half of `install`: lock, state, log, adapters, the runner, the summary. */
 import { writeSync } from "node:fs";
 import type { Writable } from "node:stream";
-import { createAwsClients } from "../../aws/clients.js";
+import { createAwsClients, type AwsClients } from "../../aws/clients.js";
+import { whoAmI } from "../../aws/sts.js";
 import { createCallCounter, type CallCounter } from "../../aws/call-counter.js";
 import { ExitCode, UsageError } from "../../errors.js";
 import type { Config, UserSecrets } from "../../config/schema.js";
 import { createHelmLocator } from "../../helm/binary.js";
+import type { WaitSettings } from "../../aws/wait.js";
 import { RunLog } from "../../log/run-log.js";
 import type { Step } from "../../plan/types.js";
 import { fanOut } from "../../runner/events.js";
@@ -15,6 +17,7 @@ import { createListrRenderer } from "../../runner/render-listr.js";
 import { runSteps } from "../../runner/scheduler.js";
 import type { RunResult } from "../../runner/types.js";
 import { Redactor } from "../../secrets/redact.js";
+import { redactEvents } from "../../secrets/redact-events.js";
 import { openState, type FileStateStore } from "../../state/file-store.js";
 import { configFingerprint, diffConfig } from "../../state/fingerprint.js";
 import { acquireLock, takeoverNotice } from "../../state/lock.js";
@@ -55,10 +58,12 @@ export async function executeRun(request: RunRequest): Promise<number> {
   try {
     const store = await openState({ dir, platform: config.platform, region: config.aws.region });
     await confirmConfigChange(store, request);
+    await confirmAccount(request, aws);
     log = await RunLog.open({ dir: statePaths(dir, config.platform).dir, command: "install", redactor });
     log.line(`btp-aws ${VERSION} install, platform ${config.platform}, region ${config.aws.region}, steps ${request.selected.map((s) => s.id).join(" ")}`);
     const helm = createHelmLocator({ ...helmPath(flags, context.env), envPath: context.env.PATH ?? "" });
-    const result = await run(request, store, { aws, helm }, log);
+    const services: InstallServices = { aws, helm, wait: waitSettings(context.env), secrets: redactor };
+    const result = await run(request, store, services, log, redactor);
     return summarise(result, request, counter, log);
   } finally {
     aws.destroy();
@@ -70,6 +75,19 @@ export async function executeRun(request: RunRequest): Promise<number> {
 function helmPath(flags: GlobalFlags, env: NodeJS.ProcessEnv): { path?: string } {
   const path = typeof flags.helm === "string" ? flags.helm : env.BTP_AWS_HELM;
   return path ? { path } : {};
+}
+
+/**
+ * Before anything is created interactively, the user sees which account and principal the
+ * credentials resolve to: the cheapest moment to notice the wrong profile.
+ */
+async function confirmAccount(request: RunRequest, aws: AwsClients): Promise<void> {
+  const { context } = request;
+  if (!context.ui.interactive || !request.selected.some((s) => s.phase !== "prepare")) return;
+  const identity = await whoAmI(aws);
+  const prompter = context.prompter ?? (await inquirerPrompter());
+  const yes = await prompter.confirm({ message: `Install platform ${request.config.platform} into AWS account ${identity.account} (${request.config.aws.region}) as ${identity.arn}?`, default: true });
+  if (!yes) throw new UsageError(`not confirmed: nothing was created in account ${identity.account}`, [], "choose other credentials (--profile, AWS_PROFILE) and run again");
 }
 
 /** A changed config is shown as a diff and applied only when the user agrees (or passed --yes). */
@@ -98,7 +116,14 @@ async function confirmConfigChange(store: FileStateStore, request: RunRequest): 
   });
 }
 
-async function run(request: RunRequest, store: FileStateStore, services: InstallServices, log: RunLog): Promise<RunResult> {
+/** BTP_AWS_POLL_SCALE shrinks every poll interval and timeout: a testing setting (see test/README.md). */
+function waitSettings(env: NodeJS.ProcessEnv): WaitSettings {
+  const scale = env.BTP_AWS_POLL_SCALE === undefined ? 1 : Number(env.BTP_AWS_POLL_SCALE);
+  if (!(scale > 0 && scale <= 1)) throw new UsageError(`BTP_AWS_POLL_SCALE: must be a number above 0 and at most 1, got "${env.BTP_AWS_POLL_SCALE ?? ""}"`);
+  return { scale };
+}
+
+async function run(request: RunRequest, store: FileStateStore, services: InstallServices, log: RunLog, redactor: Redactor): Promise<RunResult> {
   const { ui } = request.context;
   const controller = new AbortController();
   const dispose = installInterruptHandler({
@@ -121,7 +146,7 @@ async function run(request: RunRequest, store: FileStateStore, services: Install
       store,
       concurrency: request.concurrency,
       signal: controller.signal,
-      events: fanOut(screen, logEvents),
+      events: redactEvents(fanOut(screen, logEvents), redactor),
       allSteps: request.all,
     });
   } finally {

@@ -1,0 +1,50 @@
+/**
+ * The longest chain of waits through the plan, from typical real-world durations. It is the
+ * lower bound of any install's wall time, however parallel: `plan` shows it, and the benchmark
+ * divides the measured makespan by it.
+ */
+import type { Step } from "./types.js";
+
+/** Typical seconds per step on AWS (provisioning dominated); unlisted steps count as 5 s. */
+export const TYPICAL_SECONDS: Readonly<Record<string, number>> = {
+  "prepare/tools": 1,
+  "prepare/credentials": 1,
+  "infra/kms": 5,
+  "infra/vpc": 150, // NAT gateways ~2 min
+  "infra/security-groups": 5,
+  "infra/iam-roles": 10,
+  "infra/s3": 5,
+  "infra/acm": 180, // DNS validation ~3 min
+  "infra/secrets": 5,
+  "infra/eks": 600, // ~10 min
+  "infra/irsa": 15,
+  "infra/nodegroup": 240, // ~4 min
+  "infra/eks-addons": 90,
+  "infra/rds": 900, // Multi-AZ ~15 min
+  "infra/elasticache": 600, // ~10 min
+  "infra/monitoring": 10,
+};
+
+const DEFAULT_SECONDS = 5;
+
+export interface CriticalPath {
+  steps: string[];
+  seconds: number;
+}
+
+export function criticalPath(steps: readonly Pick<Step, "id" | "needs">[], durations: Readonly<Record<string, number>> = TYPICAL_SECONDS): CriticalPath {
+  const byId = new Map(steps.map((s) => [s.id, s]));
+  const memo = new Map<string, CriticalPath>();
+  const longest = (id: string): CriticalPath => {
+    const cached = memo.get(id);
+    if (cached) return cached;
+    const step = byId.get(id);
+    const own = durations[id] ?? DEFAULT_SECONDS;
+    // Needs outside the selection are already done: they cost nothing in this run.
+    const before = (step?.needs ?? []).filter((n) => byId.has(n)).map(longest).reduce<CriticalPath>((a, b) => (b.seconds > a.seconds ? b : a), { steps: [], seconds: 0 });
+    const result = { steps: [...before.steps, id], seconds: before.seconds + own };
+    memo.set(id, result);
+    return result;
+  };
+  return steps.map((s) => longest(s.id)).reduce<CriticalPath>((a, b) => (b.seconds > a.seconds ? b : a), { steps: [], seconds: 0 });
+}
