@@ -61,7 +61,7 @@ export function buildProgram(): Command {
     .option("-y, --yes", "do not ask: no prompts, proceed when the config changed")
     .option("--only <phases>", `run only these phases, comma-separated (${phaseHelp})`)
     .option("--from <phase>", "run from this phase on")
-    .option("--concurrency <n>", "steps run at the same time", "4")
+    .option("--concurrency <n>", "steps run at the same time (most of a step is waiting on AWS)", "8")
     .option("--helm <path>", "helm binary to use (default: helm on PATH)")
     .addOption(outputOption())
     .action(action(async () => (await import("./commands/install.js")).installCommand));

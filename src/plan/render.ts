@@ -33,12 +33,16 @@ const NOTE: Record<PlannedStep["state"], string> = { new: "", done: " (done; wil
 export function renderPlan(planned: readonly PlannedStep[], config: Config): string {
   const path = criticalPath(planned);
   const lines = [`Plan for platform ${config.platform} (${config.environment}) in ${config.aws.region}, DR in ${config.aws.drRegion}`, ""];
+  const prepareIds = planned.filter((s) => s.phase === "prepare").map((s) => s.id);
+  // Infra steps wait for every prepare check; "prepare" says that in one word.
+  const shortNeeds = (needs: readonly string[]) =>
+    prepareIds.length > 1 && prepareIds.every((id) => needs.includes(id)) ? ["prepare", ...needs.filter((n) => !prepareIds.includes(n))] : needs;
   for (const phase of PHASES) {
     const steps = planned.filter((s) => s.phase === phase);
     if (steps.length === 0) continue;
     lines.push(`${phase}`);
     for (const step of steps) {
-      const needs = step.needs.length > 0 ? `  ← ${step.needs.join(", ")}` : "";
+      const needs = step.needs.length > 0 ? `  ← ${shortNeeds(step.needs).join(", ")}` : "";
       lines.push(`  ${MARK[step.state]} ${step.id}: ${step.title}${NOTE[step.state]}${step.available ? "" : " [not yet available]"}${needs}`);
       for (const action of step.actions) lines.push(`      ${action}`);
     }

@@ -5,3 +5,6 @@ import type { StepContext, StepOutputs } from "../../src/plan/types.js";
 export function stepContext<S>(config: Config, services: S, outputs: Record<string, StepOutputs> = {}): StepContext<S> {
   return { config, services, outputs, previous: undefined, signal: new AbortController().signal };
 }
+
+/** For steps that take a DNS resolver but must not use one in this test. */
+export const NO_DNS = { resolveNs: (): Promise<string[]> => Promise.reject(new Error("this test does no DNS lookups")) };

@@ -1,4 +1,5 @@
 /** The execute half of `install`: lock, state, log, adapters, the runner, the summary. */
+import { Resolver } from "node:dns/promises";
 import { writeSync } from "node:fs";
 import type { Writable } from "node:stream";
 import { createAwsClients, type AwsClients } from "../../aws/clients.js";
@@ -62,7 +63,10 @@ export async function executeRun(request: RunRequest): Promise<number> {
     log = await RunLog.open({ dir: statePaths(dir, config.platform).dir, command: "install", redactor });
     log.line(`btp-aws ${VERSION} install, platform ${config.platform}, region ${config.aws.region}, steps ${request.selected.map((s) => s.id).join(" ")}`);
     const helm = createHelmLocator({ ...helmPath(flags, context.env), envPath: context.env.PATH ?? "" });
-    const services: InstallServices = { aws, helm, wait: waitSettings(context.env), secrets: redactor };
+    // A bounded resolver: a lookup that never answers must not hold the process open.
+    const resolver = new Resolver({ timeout: 3000, tries: 2 });
+    const dns = { resolveNs: (name: string) => resolver.resolveNs(name) };
+    const services: InstallServices = { aws, helm, dns, wait: waitSettings(context.env), secrets: redactor };
     const result = await run(request, store, services, log, redactor);
     return summarise(result, request, counter, log);
   } finally {

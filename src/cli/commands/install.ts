@@ -45,7 +45,7 @@ function splitList(text: string): string[] {
 }
 
 function parseConcurrency(value: unknown): number {
-  if (value === undefined) return 4;
+  if (value === undefined) return 8;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 32) throw new UsageError(`--concurrency ${JSON.stringify(value)}: must be a whole number from 1 to 32`);
   return n;

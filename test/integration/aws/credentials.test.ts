@@ -9,7 +9,7 @@ import type { PrepareServices } from "../../../src/phases/prepare/index.js";
 import { BtpAwsError } from "../../../src/errors.js";
 import { motoClients } from "../../support/aws.js";
 import { testConfig } from "../../support/config.js";
-import { stepContext } from "../../support/context.js";
+import { NO_DNS, stepContext } from "../../support/context.js";
 import { freePort, MOTO_ACCOUNT, motoControl } from "../../support/moto.js";
 import { recordingReporter } from "../../support/reporter.js";
 
@@ -33,7 +33,7 @@ describe("prepare/credentials against moto", () => {
   it("reports the account and principal of working credentials", async () => {
     const aws = motoClients(moto.endpoint);
     const report = recordingReporter();
-    const outputs = await credentialsStep.run(stepContext(testConfig(), { aws, helm: noHelm }), report);
+    const outputs = await credentialsStep.run(stepContext(testConfig(), { aws, helm: noHelm, dns: NO_DNS }), report);
     expect(outputs).toEqual({ account: MOTO_ACCOUNT, principal: `arn:aws:sts::${MOTO_ACCOUNT}:user/moto` });
     expect(report.infos).toEqual([`AWS account ${MOTO_ACCOUNT} as arn:aws:sts::${MOTO_ACCOUNT}:user/moto`]);
     aws.destroy();
@@ -41,14 +41,14 @@ describe("prepare/credentials against moto", () => {
 
   it("passes when aws.accountId matches", async () => {
     const aws = motoClients(moto.endpoint);
-    const outputs = await credentialsStep.run(stepContext(testConfig({ aws: { accountId: MOTO_ACCOUNT } }), { aws, helm: noHelm }), recordingReporter());
+    const outputs = await credentialsStep.run(stepContext(testConfig({ aws: { accountId: MOTO_ACCOUNT } }), { aws, helm: noHelm, dns: NO_DNS }), recordingReporter());
     expect(outputs).toMatchObject({ account: MOTO_ACCOUNT });
     aws.destroy();
   });
 
   it("stops when the credentials belong to another account than aws.accountId", async () => {
     const aws = motoClients(moto.endpoint);
-    const error = await failure(credentialsStep.run(stepContext(testConfig({ aws: { accountId: "111111111111" } }), { aws, helm: noHelm }), recordingReporter()));
+    const error = await failure(credentialsStep.run(stepContext(testConfig({ aws: { accountId: "111111111111" } }), { aws, helm: noHelm, dns: NO_DNS }), recordingReporter()));
     expect(error.message).toBe(`credentials belong to account ${MOTO_ACCOUNT}, but the config expects 111111111111 (aws.accountId)`);
     expect(error.hint).toBe("use credentials for account 111111111111 (--profile or AWS_PROFILE), or correct aws.accountId in the config");
     aws.destroy();
@@ -58,7 +58,7 @@ describe("prepare/credentials against moto", () => {
     await moto.enableIamAuth();
     try {
       const aws = motoClients(moto.endpoint);
-      const error = await failure(credentialsStep.run(stepContext(testConfig(), { aws, helm: noHelm }), recordingReporter()));
+      const error = await failure(credentialsStep.run(stepContext(testConfig(), { aws, helm: noHelm, dns: NO_DNS }), recordingReporter()));
       expect(error.message).toBe("AWS rejected the credentials: InvalidClientTokenId");
       expect(error.hint).toMatch(/^the access key is unknown, revoked or expired/);
       // A rejected key is not retried: one attempt, counted as a read.
@@ -78,7 +78,7 @@ describe("prepare/credentials against moto", () => {
     vi.stubEnv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/btp-aws-test/credentials");
     vi.stubEnv("AWS_EC2_METADATA_DISABLED", "true");
     const aws = createAwsClients({ region: "eu-west-1", endpoint: moto.endpoint, userAgentSuffix: "btp-aws/test" });
-    const error = await failure(credentialsStep.run(stepContext(testConfig(), { aws, helm: noHelm }), recordingReporter()));
+    const error = await failure(credentialsStep.run(stepContext(testConfig(), { aws, helm: noHelm, dns: NO_DNS }), recordingReporter()));
     expect(error.message).toMatch(/^no AWS credentials found: /);
     expect(error.hint).toBe("set AWS_PROFILE, run `aws sso login`, or pass --profile");
     aws.destroy();
@@ -88,7 +88,7 @@ describe("prepare/credentials against moto", () => {
     const endpoint = `http://127.0.0.1:${await freePort()}`;
     const counter = createCallCounter();
     const aws = motoClients(endpoint, { counter, maxAttempts: 3 });
-    const error = await failure(credentialsStep.run(stepContext(testConfig(), { aws, helm: noHelm }), recordingReporter()));
+    const error = await failure(credentialsStep.run(stepContext(testConfig(), { aws, helm: noHelm, dns: NO_DNS }), recordingReporter()));
     expect(error.message).toBe(`could not reach the AWS endpoint ${endpoint} to read the caller identity (sts:GetCallerIdentity): ECONNREFUSED`);
     expect(error.hint).toBe(`check that ${endpoint} is up (it comes from AWS_ENDPOINT_URL); unset AWS_ENDPOINT_URL to talk to AWS itself`);
     // Every attempt passes the counter, retries included.
@@ -98,8 +98,8 @@ describe("prepare/credentials against moto", () => {
 
   it("counts GetCallerIdentity as one read and no mutation", async () => {
     const aws = motoClients(moto.endpoint);
-    await credentialsStep.run(stepContext(testConfig(), { aws, helm: noHelm }), recordingReporter());
-    await credentialsStep.run(stepContext(testConfig(), { aws, helm: noHelm }), recordingReporter());
+    await credentialsStep.run(stepContext(testConfig(), { aws, helm: noHelm, dns: NO_DNS }), recordingReporter());
+    await credentialsStep.run(stepContext(testConfig(), { aws, helm: noHelm, dns: NO_DNS }), recordingReporter());
     expect(aws.counter.snapshot()).toEqual({ read: 2, mutating: 0, byOperation: { "STS.GetCallerIdentity": 2 } });
     expect(aws.counter.mutatingOperations()).toEqual([]);
     aws.destroy();

@@ -10,7 +10,7 @@ import { createHelmLocator } from "../../../src/helm/binary.js";
 import { toolsStep, type PrepareServices } from "../../../src/phases/prepare/index.js";
 import { BtpAwsError } from "../../../src/errors.js";
 import { testConfig } from "../../support/config.js";
-import { stepContext } from "../../support/context.js";
+import { NO_DNS, stepContext } from "../../support/context.js";
 import { recordingReporter } from "../../support/reporter.js";
 
 const helm = inject("helm");
@@ -27,7 +27,7 @@ afterAll(async () => {
 
 function runTools(locator: PrepareServices["helm"]) {
   const report = recordingReporter();
-  return { report, result: toolsStep.run(stepContext(testConfig(), { aws: noAws, helm: locator }), report) };
+  return { report, result: toolsStep.run(stepContext(testConfig(), { aws: noAws, helm: locator, dns: NO_DNS }), report) };
 }
 
 async function failure(promise: Promise<unknown>): Promise<BtpAwsError> {

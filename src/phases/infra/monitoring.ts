@@ -1,0 +1,116 @@
+/**
+ * infra/monitoring: the alarm topic (SNS, encrypted, optional email subscription), CloudWatch
+ * alarms on the nodes, the database and the cache, and an AWS Budgets monthly cost budget with
+ * an 80% alert when monitoring.monthlyBudgetUsd is set.
+ */
+import type { EKSClient } from "@aws-sdk/client-eks";
+import { describeAwsError, type AwsCallTarget } from "../../aws/errors.js";
+import { replicationGroupMembers } from "../../aws/elasticache-members.js";
+import { nodegroupAutoScalingGroups, taggedAutoScalingGroups } from "../../aws/node-autoscaling-groups.js";
+import { platformTags } from "../../aws/tags.js";
+import type { Config } from "../../config/schema.js";
+import { BtpAwsError } from "../../errors.js";
+import { stringOutput } from "../../plan/outputs.js";
+import type { Reporter, Step, StepContext } from "../../plan/types.js";
+import { alarmSpecs, ensureAlarms } from "./monitoring-alarms.js";
+import { ensureBudget } from "./monitoring-budget.js";
+import { ensureTopic } from "./monitoring-topic.js";
+import { infraNames } from "./names.js";
+import type { InfraServices } from "./services.js";
+
+type Services = Pick<InfraServices, "aws">;
+type Context = StepContext<Services>;
+
+async function call<T>(run: () => Promise<T>, action: string, target: AwsCallTarget): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw describeAwsError(error, action, target);
+  }
+}
+
+function stale(what: string, step: string): BtpAwsError {
+  return new BtpAwsError(`${what}, recorded by ${step}, no longer exists`, { hint: `run \`btp-aws install\` without --only so ${step} recreates it` });
+}
+
+/** The node group's Auto Scaling group; undefined (with a warning) when AWS does not name one yet. */
+async function nodeAutoScalingGroup(eks: EKSClient, context: Context, report: Reporter, target: AwsCallTarget): Promise<string | undefined> {
+  const cluster = stringOutput(context.outputs, "infra/eks", "clusterName");
+  const nodegroup = stringOutput(context.outputs, "infra/nodegroup", "nodeGroupName");
+  const reported = await call(() => nodegroupAutoScalingGroups(eks, cluster, nodegroup), `read node group ${nodegroup} (eks:DescribeNodegroup)`, target);
+  if (reported === undefined) throw stale(`node group ${nodegroup} of cluster ${cluster}`, "infra/nodegroup");
+  if (reported[0] !== undefined) return reported[0];
+  // EKS names the group only once the node group is active; EKS tags it from the start.
+  const tagging = await context.services.aws.tagging();
+  const tagged = await call(() => taggedAutoScalingGroups(tagging, cluster, nodegroup), "find the node group's Auto Scaling group by its EKS tags (tag:GetResources)", target);
+  if (tagged[0] !== undefined) return tagged[0];
+  report.warn(`node group ${nodegroup} has no Auto Scaling group yet: the node CPU alarm is skipped; run again once the node group is ACTIVE`);
+  return undefined;
+}
+
+/** "arn:aws:kms:eu-west-1:123456789012:key/…" → partition and account. */
+function arnParts(arn: string): { partition: string; account: string } {
+  const [, partition = "aws", , , account = ""] = arn.split(":");
+  return { partition, account };
+}
+
+function describe(config: Config): string[] {
+  const names = infraNames(config);
+  const lines = [
+    `create or adopt SNS topic ${names.alarmTopic} (KMS-encrypted)${config.monitoring.alarmEmail ? `, subscribe ${config.monitoring.alarmEmail}` : ""}`,
+    `CloudWatch alarms btp-${config.platform}-*: node CPU > 80%, RDS connections > 400, RDS free storage < 10%, cache CPU > 75%, cache memory > 80%`,
+  ];
+  lines.push(config.monitoring.monthlyBudgetUsd === undefined
+    ? "no AWS budget (monitoring.monthlyBudgetUsd is not set)"
+    : `AWS Budgets ${names.budget}: ${config.monitoring.monthlyBudgetUsd} USD a month, alert at 80% of actual spend`);
+  return lines;
+}
+
+export const monitoringStep: Step<Services> = {
+  id: "infra/monitoring",
+  title: "Monitoring (SNS, CloudWatch alarms, budget)",
+  phase: "infra",
+  needs: ["infra/eks", "infra/nodegroup", "infra/rds", "infra/elasticache", "infra/kms"],
+  describe,
+  async run(context, report) {
+    const { config, services } = context;
+    const names = infraNames(config);
+    const target: AwsCallTarget = { endpoint: services.aws.endpoint, region: config.aws.region };
+    const keyArn = stringOutput(context.outputs, "infra/kms", "keyArn");
+    const keyId = stringOutput(context.outputs, "infra/kms", "keyId");
+    const { partition, account } = arnParts(keyArn);
+    const topicArn = `arn:${partition}:sns:${config.aws.region}:${account}:${names.alarmTopic}`;
+    const previousAlarms = Array.isArray(context.previous?.alarmNames) ? (context.previous.alarmNames as readonly string[]) : [];
+    const budgetWanted = config.monitoring.monthlyBudgetUsd !== undefined;
+    const done: string[] = [];
+
+    report.status(`checking SNS topic ${names.alarmTopic}`);
+    done.push(...(await ensureTopic(await services.aws.sns(), {
+      name: names.alarmTopic, arn: topicArn, account, partition, platform: config.platform, keyIds: [keyArn, keyId],
+      tags: platformTags(config, { Name: names.alarmTopic }), email: config.monitoring.alarmEmail, allowBudgets: budgetWanted,
+      recorded: context.previous?.topicArn === topicArn,
+    }, target)));
+
+    report.status("checking CloudWatch alarms");
+    const replicationGroupId = stringOutput(context.outputs, "infra/elasticache", "replicationGroupId");
+    const members = await call(async () => replicationGroupMembers(await services.aws.elasticache(), replicationGroupId), `read replication group ${replicationGroupId} (elasticache:DescribeReplicationGroups)`, target);
+    if (members === undefined) throw stale(`replication group ${replicationGroupId}`, "infra/elasticache");
+    const specs = alarmSpecs({
+      config, topicArn, replicationGroupId, cacheClusterIds: members,
+      nodeAutoScalingGroup: await nodeAutoScalingGroup(await services.aws.eks(), context, report, target),
+      dbInstanceId: stringOutput(context.outputs, "infra/rds", "dbInstanceId"),
+    });
+    const alarmTags = platformTags(config);
+    done.push(...(await ensureAlarms(await services.aws.cloudwatch(), specs, alarmTags, { platform: config.platform, recorded: previousAlarms }, target)));
+
+    report.status(budgetWanted ? `checking budget ${names.budget}` : "no budget configured");
+    done.push(...(await ensureBudget(await services.aws.budgets(), {
+      name: names.budget, account, partition, platform: config.platform, amountUsd: config.monitoring.monthlyBudgetUsd, topicArn,
+      email: config.monitoring.alarmEmail, tags: platformTags(config, { Name: names.budget }), recorded: context.previous?.budgetName === names.budget,
+    }, report, target)));
+
+    if (done.length > 0) report.info(done.join("; "));
+    else report.skip(`topic ${names.alarmTopic}, ${specs.length} alarms${budgetWanted ? ` and budget ${names.budget}` : ""} exist as configured`);
+    return { topicArn, alarmNames: specs.map((s) => s.name), budgetName: budgetWanted ? names.budget : "" };
+  },
+};

@@ -1,0 +1,89 @@
+/**
+ * Route tables: one public (0.0.0.0/0 → internet gateway) shared by the public subnets, and one
+ * private per zone (0.0.0.0/0 → that zone's NAT gateway, or the single one) for its private
+ * subnet. Tables are found by Name in the VPC; a missing table, route or association is
+ * recreated alone, and a route or association that points elsewhere is moved back.
+ */
+import { associateRouteTable, createRoute, createRouteTable, findRouteTables, replaceRoute, replaceRouteTableAssociation, type NatGateway, type RouteTable, type RouteTarget, type Subnet } from "../../aws/ec2.js";
+import { belongsTo } from "../../aws/tags.js";
+import { BtpAwsError } from "../../errors.js";
+import { repairTags, type SubnetSet } from "./vpc-network.js";
+import type { VpcWork } from "./vpc-work.js";
+
+const DEFAULT_ROUTE = "0.0.0.0/0";
+
+function targetId(target: RouteTarget): string {
+  return "gatewayId" in target ? target.gatewayId : target.natGatewayId;
+}
+
+async function ensureTable(work: VpcWork, vpcId: string, tables: RouteTable[], name: string): Promise<{ table: RouteTable; created: boolean }> {
+  const named = tables.filter((t) => t.tags.Name === name);
+  const ours = named.filter((t) => belongsTo(t.tags, work.config.platform));
+  if (ours.length > 1) {
+    throw new BtpAwsError(`found ${ours.length} route tables named ${name} in VPC ${vpcId}: ${ours.map((t) => t.routeTableId).join(", ")}`, {
+      hint: "delete the one without subnet associations, then run again",
+    });
+  }
+  // Inside our own VPC, a same-named table without our tags was made for it: adopt and tag it.
+  const found = ours[0] ?? named[0];
+  if (found) {
+    await repairTags(work, found.routeTableId, "route table", found.tags, work.tags(name));
+    return { table: found, created: false };
+  }
+  const table = await work.call(`create route table ${name} (ec2:CreateRouteTable)`, () => createRouteTable(work.ec2, vpcId, work.tags(name)));
+  work.changes.push(`created route table ${table.routeTableId} (${name})`);
+  return { table, created: true };
+}
+
+async function ensureDefaultRoute(work: VpcWork, table: RouteTable, name: string, target: RouteTarget, quiet: boolean): Promise<void> {
+  const want = targetId(target);
+  const route = table.routes.find((r) => r.destination === DEFAULT_ROUTE);
+  if (!route) {
+    await work.call(`add route ${DEFAULT_ROUTE} → ${want} to ${table.routeTableId} (ec2:CreateRoute)`, () => createRoute(work.ec2, table.routeTableId, DEFAULT_ROUTE, target));
+    if (!quiet) work.changes.push(`recreated route ${DEFAULT_ROUTE} → ${want} in ${table.routeTableId} (${name})`);
+    return;
+  }
+  const current = route.natGatewayId ?? route.gatewayId;
+  // A blackhole route still names its (deleted) target: it needs replacing as much as a wrong one.
+  if (current === want && route.state !== "blackhole") return;
+  await work.call(`point route ${DEFAULT_ROUTE} in ${table.routeTableId} at ${want} (ec2:ReplaceRoute)`, () => replaceRoute(work.ec2, table.routeTableId, DEFAULT_ROUTE, target));
+  work.changes.push(`re-pointed route ${DEFAULT_ROUTE} in ${table.routeTableId} (${name}) from ${current ?? "nothing"}${route.state === "blackhole" ? " (blackhole)" : ""} to ${want}`);
+}
+
+async function ensureAssociation(work: VpcWork, tables: RouteTable[], table: RouteTable, subnet: Subnet, quiet: boolean): Promise<void> {
+  const holder = tables.find((t) => t.associations.some((a) => a.subnetId === subnet.subnetId));
+  if (holder?.routeTableId === table.routeTableId) return;
+  const association = holder?.associations.find((a) => a.subnetId === subnet.subnetId);
+  if (holder && association) {
+    await work.call(`move subnet ${subnet.subnetId} to route table ${table.routeTableId} (ec2:ReplaceRouteTableAssociation)`, () => replaceRouteTableAssociation(work.ec2, association.associationId, table.routeTableId));
+    work.changes.push(`moved subnet ${subnet.subnetId} from route table ${holder.routeTableId} back to ${table.routeTableId}`);
+    return;
+  }
+  await work.call(`associate subnet ${subnet.subnetId} with route table ${table.routeTableId} (ec2:AssociateRouteTable)`, () => associateRouteTable(work.ec2, table.routeTableId, subnet.subnetId));
+  if (!quiet) work.changes.push(`re-associated subnet ${subnet.subnetId} with route table ${table.routeTableId}`);
+}
+
+/** NAT gateway for private subnet `i`: its zone's in per-az mode, else the only one. */
+function natFor(nats: readonly NatGateway[], i: number): NatGateway {
+  return (nats.length > 1 ? nats[i] : nats[0])!;
+}
+
+export async function ensureRouteTables(work: VpcWork, vpcId: string, subnets: SubnetSet, internetGatewayId: string, nats: readonly NatGateway[]): Promise<{ publicRouteTableId: string; privateRouteTableIds: string[] }> {
+  const tables = await work.call(`list the route tables of VPC ${vpcId} (ec2:DescribeRouteTables)`, () => findRouteTables(work.ec2, { "vpc-id": [vpcId] }));
+
+  const publicName = `${work.names.vpc}-public`;
+  const pub = await ensureTable(work, vpcId, tables, publicName);
+  // A new table's route and associations are part of "created route table", not news of their own.
+  await ensureDefaultRoute(work, pub.table, publicName, { gatewayId: internetGatewayId }, pub.created);
+  for (const subnet of subnets.public) await ensureAssociation(work, tables, pub.table, subnet, pub.created);
+
+  const privateRouteTableIds: string[] = [];
+  for (const [i, subnet] of subnets.private.entries()) {
+    const name = `${work.names.vpc}-private-${subnet.zone}`;
+    const priv = await ensureTable(work, vpcId, tables, name);
+    await ensureDefaultRoute(work, priv.table, name, { natGatewayId: natFor(nats, i).natGatewayId }, priv.created);
+    await ensureAssociation(work, tables, priv.table, subnet, priv.created);
+    privateRouteTableIds.push(priv.table.routeTableId);
+  }
+  return { publicRouteTableId: pub.table.routeTableId, privateRouteTableIds };
+}
