@@ -2,7 +2,8 @@
  * The platform key's policy. Beyond the account-root statement (which lets IAM policies grant
  * use of the key), EBS needs the pattern of AWS's own aws/ebs key: the Auto Scaling service-
  * linked role launches the node group's encrypted volumes and is not named by any IAM policy
- * of ours; and CloudWatch Logs needs the logs service principal to encrypt the flow-log group.
+ * of ours; CloudWatch Logs needs the logs service principal to encrypt the flow-log group; and
+ * CloudWatch and Budgets publish to the encrypted alarm topic.
  */
 export function platformKeyPolicy(account: string, region: string, partition = "aws"): string {
   return JSON.stringify({
@@ -22,6 +23,16 @@ export function platformKeyPolicy(account: string, region: string, partition = "
         Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:CreateGrant", "kms:DescribeKey"],
         Resource: "*",
         Condition: { StringEquals: { "kms:CallerAccount": account, "kms:ViaService": `ec2.${region}.amazonaws.com` } },
+      },
+      {
+        // Alarm and budget notifications go to the KMS-encrypted SNS topic; without this
+        // statement AWS drops them silently.
+        Sid: "AlarmAndBudgetNotifications",
+        Effect: "Allow",
+        Principal: { Service: ["cloudwatch.amazonaws.com", "budgets.amazonaws.com"] },
+        Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
+        Resource: "*",
+        Condition: { StringEquals: { "aws:SourceAccount": account } },
       },
       {
         Sid: "CloudWatchLogs",

@@ -7,6 +7,7 @@ import { describeAwsError, type AwsCallTarget } from "../../aws/errors.js";
 import { createTopic, describeTopic, setTopicAttribute, subscribeEmail, tagTopic, topicSubscriptions, topicTags } from "../../aws/sns.js";
 import { PLATFORM_TAG, missingTags, type TagMap } from "../../aws/tags.js";
 import { BtpAwsError } from "../../errors.js";
+import { isPlatformKey, type PlatformKey } from "./platform-key.js";
 
 export const BUDGETS_STATEMENT_SID = "AllowBudgetsToPublish";
 
@@ -17,8 +18,8 @@ export interface TopicSpec {
   account: string;
   partition: string;
   platform: string;
-  /** The platform key in every form infra/kms reports; the first is what a new topic gets. */
-  keyIds: readonly [string, ...string[]];
+  /** SNS reports the key the way it was given: any form of the platform key counts. */
+  key: PlatformKey;
   tags: TagMap;
   email: string | undefined;
   allowBudgets: boolean;
@@ -89,10 +90,10 @@ export async function ensureTopic(sns: SNSClient, spec: TopicSpec, target: AwsCa
   const done: string[] = [];
   let topic = await call(() => describeTopic(sns, spec.arn), `look for SNS topic ${spec.name} (sns:GetTopicAttributes)`, target);
   if (!topic) {
-    const arn = await call(() => createTopic(sns, { name: spec.name, kmsKeyId: spec.keyIds[0], tags: spec.tags }), `create SNS topic ${spec.name} (sns:CreateTopic)`, target);
+    const arn = await call(() => createTopic(sns, { name: spec.name, kmsKeyId: spec.key.keyArn, tags: spec.tags }), `create SNS topic ${spec.name} (sns:CreateTopic)`, target);
     if (arn !== spec.arn) throw new BtpAwsError(`SNS created topic ${arn}, expected ${spec.arn}`);
     done.push(`created topic ${spec.name}, encrypted with the platform key`);
-    topic = { arn, kmsMasterKeyId: spec.keyIds[0], policy: undefined };
+    topic = { arn, kmsMasterKeyId: spec.key.keyArn, policy: undefined };
     if (spec.allowBudgets) topic = (await call(() => describeTopic(sns, arn), `read SNS topic ${spec.name} (sns:GetTopicAttributes)`, target)) ?? topic;
   } else {
     const tags = await call(() => topicTags(sns, spec.arn), `read the tags of SNS topic ${spec.name} (sns:ListTagsForResource)`, target);
@@ -103,8 +104,8 @@ export async function ensureTopic(sns: SNSClient, spec: TopicSpec, target: AwsCa
       await call(() => tagTopic(sns, spec.arn, absent), `tag SNS topic ${spec.name} (sns:TagResource)`, target);
       done.push(`topic tags ${Object.keys(absent).join(", ")} set`);
     }
-    if (topic.kmsMasterKeyId === undefined || !spec.keyIds.includes(topic.kmsMasterKeyId)) {
-      await call(() => setTopicAttribute(sns, spec.arn, "KmsMasterKeyId", spec.keyIds[0]), `encrypt SNS topic ${spec.name} (sns:SetTopicAttributes)`, target);
+    if (!isPlatformKey(topic.kmsMasterKeyId, spec.key)) {
+      await call(() => setTopicAttribute(sns, spec.arn, "KmsMasterKeyId", spec.key.keyArn), `encrypt SNS topic ${spec.name} (sns:SetTopicAttributes)`, target);
       done.push("topic encryption with the platform key restored");
     }
   }

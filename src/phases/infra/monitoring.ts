@@ -5,7 +5,7 @@
  */
 import type { EKSClient } from "@aws-sdk/client-eks";
 import { describeAwsError, type AwsCallTarget } from "../../aws/errors.js";
-import { replicationGroupMembers } from "../../aws/elasticache-members.js";
+import { findReplicationGroup } from "../../aws/elasticache.js";
 import { nodegroupAutoScalingGroups, taggedAutoScalingGroups } from "../../aws/node-autoscaling-groups.js";
 import { platformTags } from "../../aws/tags.js";
 import type { Config } from "../../config/schema.js";
@@ -16,6 +16,7 @@ import { alarmSpecs, ensureAlarms } from "./monitoring-alarms.js";
 import { ensureBudget } from "./monitoring-budget.js";
 import { ensureTopic } from "./monitoring-topic.js";
 import { infraNames } from "./names.js";
+import { platformKey } from "./platform-key.js";
 import type { InfraServices } from "./services.js";
 
 type Services = Pick<InfraServices, "aws">;
@@ -76,9 +77,8 @@ export const monitoringStep: Step<Services> = {
     const { config, services } = context;
     const names = infraNames(config);
     const target: AwsCallTarget = { endpoint: services.aws.endpoint, region: config.aws.region };
-    const keyArn = stringOutput(context.outputs, "infra/kms", "keyArn");
-    const keyId = stringOutput(context.outputs, "infra/kms", "keyId");
-    const { partition, account } = arnParts(keyArn);
+    const key = platformKey(context.outputs);
+    const { partition, account } = arnParts(key.keyArn);
     const topicArn = `arn:${partition}:sns:${config.aws.region}:${account}:${names.alarmTopic}`;
     const previousAlarms = Array.isArray(context.previous?.alarmNames) ? (context.previous.alarmNames as readonly string[]) : [];
     const budgetWanted = config.monitoring.monthlyBudgetUsd !== undefined;
@@ -86,17 +86,18 @@ export const monitoringStep: Step<Services> = {
 
     report.status(`checking SNS topic ${names.alarmTopic}`);
     done.push(...(await ensureTopic(await services.aws.sns(), {
-      name: names.alarmTopic, arn: topicArn, account, partition, platform: config.platform, keyIds: [keyArn, keyId],
+      name: names.alarmTopic, arn: topicArn, account, partition, platform: config.platform, key,
       tags: platformTags(config, { Name: names.alarmTopic }), email: config.monitoring.alarmEmail, allowBudgets: budgetWanted,
       recorded: context.previous?.topicArn === topicArn,
     }, target)));
 
     report.status("checking CloudWatch alarms");
     const replicationGroupId = stringOutput(context.outputs, "infra/elasticache", "replicationGroupId");
-    const members = await call(async () => replicationGroupMembers(await services.aws.elasticache(), replicationGroupId), `read replication group ${replicationGroupId} (elasticache:DescribeReplicationGroups)`, target);
-    if (members === undefined) throw stale(`replication group ${replicationGroupId}`, "infra/elasticache");
+    // ElastiCache reports CPU and memory per member node, so the alarms need the members.
+    const group = await call(async () => findReplicationGroup(await services.aws.elasticache(), replicationGroupId), `read replication group ${replicationGroupId} (elasticache:DescribeReplicationGroups)`, target);
+    if (group === undefined) throw stale(`replication group ${replicationGroupId}`, "infra/elasticache");
     const specs = alarmSpecs({
-      config, topicArn, replicationGroupId, cacheClusterIds: members,
+      config, topicArn, replicationGroupId, cacheClusterIds: group.memberClusters,
       nodeAutoScalingGroup: await nodeAutoScalingGroup(await services.aws.eks(), context, report, target),
       dbInstanceId: stringOutput(context.outputs, "infra/rds", "dbInstanceId"),
     });

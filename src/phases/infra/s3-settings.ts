@@ -10,6 +10,7 @@ import {
   blockAllPublicAccess, bucketEncryption, bucketPolicy, enableVersioning, enforceBucketOwner, lifecycleRules, objectOwnership,
   publicAccessBlock, putBucketPolicy, putKmsEncryption, putLifecycleRules, versioningStatus, type BucketRef,
 } from "../../aws/s3.js";
+import { isPlatformKey, type PlatformKey } from "./platform-key.js";
 import { desiredLifecycleRule, lifecycleRulesToWrite } from "./s3-lifecycle.js";
 import { policyToWrite } from "./s3-policy.js";
 
@@ -28,9 +29,8 @@ export interface BucketSetting {
 }
 
 export interface BucketTargets {
-  keyArn: string;
-  /** The key's id: S3 keeps whatever form of key reference it was given. */
-  keyId: string;
+  /** S3 reports the key the way it was given: any form of the platform key counts. */
+  key: PlatformKey;
   bucketArn: string;
   storage: Config["storage"];
 }
@@ -74,8 +74,8 @@ export function bucketSettings(targets: BucketTargets): BucketSetting[] {
       done: "default encryption SSE-KMS with the platform key and bucket keys",
       async check(s3, bucket) {
         const current = await bucketEncryption(s3, bucket);
-        const ours = current?.algorithm === "aws:kms" && (current.keyId === targets.keyArn || current.keyId === targets.keyId) && current.bucketKey;
-        return ours ? undefined : () => putKmsEncryption(s3, bucket, targets.keyArn);
+        const ours = current?.algorithm === "aws:kms" && isPlatformKey(current.keyId, targets.key) && current.bucketKey;
+        return ours ? undefined : () => putKmsEncryption(s3, bucket, targets.key.keyArn);
       },
     },
     {

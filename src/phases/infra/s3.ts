@@ -15,6 +15,7 @@ import { BtpAwsError } from "../../errors.js";
 import { stringOutput } from "../../plan/outputs.js";
 import type { Reporter, Step, StepContext } from "../../plan/types.js";
 import { bucketName } from "./names.js";
+import { platformKey } from "./platform-key.js";
 import type { InfraServices } from "./services.js";
 import { applyBucketSettings, bucketSettings } from "./s3-settings.js";
 
@@ -80,12 +81,11 @@ export const s3Step: Step<Services> = {
     const { config, services } = context;
     const region = config.aws.region;
     const account = stringOutput(context.outputs, "prepare/credentials", "account");
-    const keyArn = stringOutput(context.outputs, "infra/kms", "keyArn");
-    const keyId = stringOutput(context.outputs, "infra/kms", "keyId");
+    const key = platformKey(context.outputs);
     const name = bucketName(config.platform, account, region);
     const bucket: BucketRef = { name, owner: account };
     // The key's ARN names the partition (aws, aws-cn, aws-us-gov) the bucket ARN must use.
-    const bucketArn = `arn:${keyArn.split(":")[1] ?? "aws"}:s3:::${name}`;
+    const bucketArn = `arn:${key.keyArn.split(":")[1] ?? "aws"}:s3:::${name}`;
     const target: AwsCallTarget = { endpoint: services.aws.endpoint, region };
     const tags = platformTags(config, { Name: name });
 
@@ -115,7 +115,7 @@ export const s3Step: Step<Services> = {
     }
 
     report.status(`checking the settings of bucket ${name}`);
-    const settings = bucketSettings({ keyArn, keyId, bucketArn, storage: config.storage });
+    const settings = bucketSettings({ key, bucketArn, storage: config.storage });
     repaired.push(...(await applyBucketSettings(s3, bucket, settings, target)));
 
     if (created) report.info(`created bucket ${name} in ${region}: ${settings.map((s) => s.done).join("; ")}`);

@@ -3,26 +3,22 @@
  * re-run, drift repaired. The cluster, node group, database and cache it watches are created
  * directly with the SDK in setup, so the step reads real outputs.
  *
- * moto lacks two Budgets reads the re-run makes (DescribeSubscribersForNotification,
- * ListTagsForResource): those two are answered by aws-sdk-client-mock on the real client while
- * every other call goes through to moto (test/README.md, "moto gaps we mock").
+ * moto lacks the Budgets subscriber and tag operations the re-run makes; a middleware serves
+ * them from memory (test/support/budgets-moto-gaps.ts) while every other call goes to moto.
  */
-import {
-  DescribeBudgetCommand, DescribeNotificationsForBudgetCommand, DescribeSubscribersForNotificationCommand, ListTagsForResourceCommand as ListBudgetTagsCommand,
-} from "@aws-sdk/client-budgets";
+import { DescribeBudgetCommand, DescribeNotificationsForBudgetCommand } from "@aws-sdk/client-budgets";
 import { DescribeAlarmsCommand, ListTagsForResourceCommand, PutMetricAlarmCommand } from "@aws-sdk/client-cloudwatch";
 import { CreateClusterCommand, CreateNodegroupCommand } from "@aws-sdk/client-eks";
 import { CreateReplicationGroupCommand } from "@aws-sdk/client-elasticache";
 import { CreateDBInstanceCommand } from "@aws-sdk/client-rds";
 import { GetTopicAttributesCommand, ListSubscriptionsByTopicCommand, ListTagsForResourceCommand as ListTopicTagsCommand, SetTopicAttributesCommand } from "@aws-sdk/client-sns";
-import { mockClient } from "aws-sdk-client-mock";
-import { afterEach, beforeAll, describe, expect, inject, it } from "vitest";
-import { tagList, platformTags } from "../../../src/aws/tags.js";
+import { beforeAll, describe, expect, inject, it } from "vitest";
 import type { Config } from "../../../src/config/schema.js";
 import { kmsStep } from "../../../src/phases/infra/kms.js";
 import { monitoringStep } from "../../../src/phases/infra/monitoring.js";
 import { infraNames } from "../../../src/phases/infra/names.js";
 import type { StepOutputs } from "../../../src/plan/types.js";
+import { serveBudgetsMotoGaps } from "../../support/budgets-moto-gaps.js";
 import { testConfig } from "../../support/config.js";
 import { PREPARE_OUTPUTS, infraServices, runStep, type TestInfraServices } from "../../support/infra.js";
 import { MOTO_ACCOUNT, motoControl } from "../../support/moto.js";
@@ -60,28 +56,17 @@ async function watchedResources(services: TestInfraServices, config: Config): Pr
   };
 }
 
-let budgetsMock: { restore(): void } | undefined;
-afterEach(() => {
-  budgetsMock?.restore();
-  budgetsMock = undefined;
-});
-
-/** Answers the two Budgets reads moto lacks with what AWS would hold; everything else reaches moto. */
-async function coverBudgetsGaps(services: TestInfraServices, config: Config, topicArn: string): Promise<void> {
-  const client = await services.aws.budgets();
-  const mock = mockClient(client);
-  budgetsMock = mock;
-  mock.send.callThrough();
-  mock.on(DescribeSubscribersForNotificationCommand).resolves({
-    Subscribers: [{ SubscriptionType: "SNS", Address: topicArn }, { SubscriptionType: "EMAIL", Address: config.monitoring.alarmEmail! }],
-  });
-  mock.on(ListBudgetTagsCommand).resolves({ ResourceTags: tagList(platformTags(config, { Name: infraNames(config).budget })) });
+/** Services for one test, with the Budgets calls moto lacks served from memory. */
+async function monitoringServices(): Promise<TestInfraServices> {
+  const services = infraServices(moto.endpoint);
+  serveBudgetsMotoGaps(await services.aws.budgets(), services.aws.counter);
+  return services;
 }
 
 describe("infra/monitoring against moto", () => {
   it("creates the encrypted topic, the email subscription, every alarm and the budget, once", async () => {
     const config = monitoringConfig("mon-create");
-    const services = infraServices(moto.endpoint);
+    const services = await monitoringServices();
     const outputs = await watchedResources(services, config);
     services.aws.counter.reset();
     const { outputs: result, report } = await runStep(monitoringStep, config, services, outputs);
@@ -133,10 +118,9 @@ describe("infra/monitoring against moto", () => {
 
   it("makes zero mutating calls on a re-run", async () => {
     const config = monitoringConfig("mon-rerun");
-    const services = infraServices(moto.endpoint);
+    const services = await monitoringServices();
     const outputs = await watchedResources(services, config);
     const first = await runStep(monitoringStep, config, services, outputs);
-    await coverBudgetsGaps(services, config, String(first.outputs.topicArn));
     services.aws.counter.reset();
     const second = await runStep(monitoringStep, config, services, outputs, first.outputs);
     expect(services.aws.counter.mutatingOperations()).toEqual([]);
@@ -148,7 +132,7 @@ describe("infra/monitoring against moto", () => {
 
   it("puts back a changed alarm threshold and the topic's encryption", async () => {
     const config = monitoringConfig("mon-repair");
-    const services = infraServices(moto.endpoint);
+    const services = await monitoringServices();
     const outputs = await watchedResources(services, config);
     const first = await runStep(monitoringStep, config, services, outputs);
     const topicArn = String(first.outputs.topicArn);
@@ -160,7 +144,6 @@ describe("infra/monitoring against moto", () => {
     }));
     const sns = await services.aws.sns();
     await sns.send(new SetTopicAttributesCommand({ TopicArn: topicArn, AttributeName: "KmsMasterKeyId", AttributeValue: "" }));
-    await coverBudgetsGaps(services, config, topicArn);
     services.aws.counter.reset();
 
     const again = await runStep(monitoringStep, config, services, outputs, first.outputs);
@@ -172,9 +155,26 @@ describe("infra/monitoring against moto", () => {
     services.aws.destroy();
   });
 
+  it("subscribes an alarm email set later to the topic and to the budget alert", async () => {
+    const before = monitoringConfig("mon-email", { monthlyBudgetUsd: 300 });
+    const services = await monitoringServices();
+    const outputs = await watchedResources(services, before);
+    const first = await runStep(monitoringStep, before, services, outputs);
+    const after = monitoringConfig("mon-email", { monthlyBudgetUsd: 300, alarmEmail: "later@example.com" });
+    services.aws.counter.reset();
+
+    const again = await runStep(monitoringStep, after, services, outputs, first.outputs);
+    expect(services.aws.counter.mutatingOperations().sort()).toEqual(["Budgets.CreateSubscriber", "SNS.Subscribe"]);
+    expect(again.report.infos).toEqual(["subscribed later@example.com (AWS sent a confirmation email: alarms arrive once it is confirmed); budget alert sent to later@example.com"]);
+    services.aws.counter.reset();
+    await runStep(monitoringStep, after, services, outputs, again.outputs);
+    expect(services.aws.counter.mutatingOperations()).toEqual([]);
+    services.aws.destroy();
+  });
+
   it("makes no budget and no subscription when neither is configured, and leaves an earlier budget alone", async () => {
     const withBudget = monitoringConfig("mon-nobudget");
-    const services = infraServices(moto.endpoint);
+    const services = await monitoringServices();
     const outputs = await watchedResources(services, withBudget);
     const first = await runStep(monitoringStep, withBudget, services, outputs);
     const without = monitoringConfig("mon-nobudget", {});
@@ -191,7 +191,7 @@ describe("infra/monitoring against moto", () => {
 
   it("makes a topic without subscription or budget statement for a config without either", async () => {
     const config = monitoringConfig("mon-bare", {});
-    const services = infraServices(moto.endpoint);
+    const services = await monitoringServices();
     const outputs = await watchedResources(services, config);
     const { outputs: result, report } = await runStep(monitoringStep, config, services, outputs);
     expect(result.budgetName).toBe("");

@@ -96,7 +96,9 @@ function alarmAsWritten(name: string): MetricAlarm {
 /** Everything in place as btp-aws leaves it, budget and subscription included. */
 function intact(): void {
   eks.on(DescribeNodegroupCommand).resolves({ nodegroup: { resources: { autoScalingGroups: [{ name: ASG }] } } });
-  elasticache.on(DescribeReplicationGroupsCommand).resolves({ ReplicationGroups: [{ MemberClusters: ["btp-btp-test-redis-001", "btp-btp-test-redis-002"] }] });
+  elasticache.on(DescribeReplicationGroupsCommand).resolves({
+    ReplicationGroups: [{ ReplicationGroupId: "btp-btp-test-redis", ARN: `arn:aws:elasticache:eu-west-1:${ACCOUNT}:replicationgroup:btp-btp-test-redis`, MemberClusters: ["btp-btp-test-redis-001", "btp-btp-test-redis-002"] }],
+  });
   const policy = topicPolicyToWrite(undefined, topicSpec())!;
   sns.on(GetTopicAttributesCommand).resolves({ Attributes: { TopicArn: TOPIC, KmsMasterKeyId: KEY_ARN, Policy: policy } });
   sns.on(ListTopicTagsCommand).resolves({ Tags: [{ Key: "Name", Value: "btp-btp-test-alarms" }, ...PLATFORM_TAGS] });
@@ -111,7 +113,7 @@ function intact(): void {
 
 function topicSpec(): TopicSpec {
   return {
-    name: "btp-btp-test-alarms", arn: TOPIC, account: ACCOUNT, partition: "aws", platform: "btp-test", keyIds: [KEY_ARN], tags: {}, email: undefined, allowBudgets: true, recorded: false,
+    name: "btp-btp-test-alarms", arn: TOPIC, account: ACCOUNT, partition: "aws", platform: "btp-test", key: { keyArn: KEY_ARN, keyId: "1111-2222", alias: "alias/btp-btp-test" }, tags: {}, email: undefined, allowBudgets: true, recorded: false,
   };
 }
 
