@@ -38,7 +38,11 @@ export function parseConfigYaml(text: string, path: string): Record<string, unkn
   }
   const values: unknown = document.toJS();
   if (values === null || values === undefined) return {};
-  if (!isPlainObject(values)) throw new UsageError(`config file ${path} must hold a mapping of settings at the top level`, [], "see examples/btp-aws.yaml");
+  if (!isPlainObject(values)) {
+    // Like YAML errors, the problem line starts with the file, so every bad-input message has a location.
+    const found = Array.isArray(values) ? "a list" : `a ${typeof values}`;
+    throw new UsageError(`config file ${path} must hold a mapping of settings at the top level`, [`${path}: found ${found} at the top level, expected settings such as "platform: acme-prod"`], "see examples/btp-aws.yaml");
+  }
   return values;
 }
 

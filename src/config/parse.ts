@@ -1,6 +1,6 @@
 /** Validates merged config input: every problem at once, each prefixed with its dotted path. */
 import type { z } from "zod";
-import { keysAt } from "./json-schema.js";
+import { configFields, keysAt } from "./json-schema.js";
 import { SECRET_KEYS } from "./flags.js";
 import { closest, deepFreeze, formatPath, getAt } from "./paths.js";
 import { checkRules } from "./rules.js";
@@ -28,6 +28,10 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown, missing: string[
     return issue.keys.map((key) => {
       const full = formatPath([...path, key]);
       if (SECRET_KEYS[full]) return `${full}: ${SECRET_KEYS[full]}`;
+      // A key of another union member (auth.tenantId under provider google) is known, just not here:
+      // suggesting the key itself as "did you mean" would be no help.
+      const when = configFields().find((f) => formatPath(f.path) === full)?.when;
+      if (when) return `${full}: only used when ${when.path} is ${when.in.join(" or ")} (it is ${String(getAt(input, when.path.split(".")))})`;
       const guess = closest(key, known);
       return `${full}: unknown key${guess ? ` (did you mean ${formatPath([...path, guess])}?)` : ""}`;
     });

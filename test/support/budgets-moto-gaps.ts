@@ -1,13 +1,16 @@
 /**
- * The AWS Budgets operations moto 5.2.5 does not implement, answered from memory by a middleware
- * on the Budgets client before the request is serialised. moto keeps budgets and notifications
- * but neither subscribers nor tags, so CreateBudget and CreateNotification still go to moto and
- * are also remembered here; DescribeSubscribersForNotification, CreateSubscriber,
- * ListTagsForResource and TagResource are answered from that memory. Answered calls are counted
- * like real ones. (UpdateBudget is missing too; it is unit-tested, not served.)
+ * The AWS Budgets operations moto 5.2.5 does not implement, answered from memory. moto keeps
+ * budgets and notifications but neither subscribers nor tags, so CreateBudget and
+ * CreateNotification still go to moto and are also remembered here (`observe`, after moto
+ * succeeded); DescribeSubscribersForNotification, CreateSubscriber, ListTagsForResource and
+ * TagResource are answered from that memory (`answer`). Both are plain functions over an
+ * in-memory state, shared by the in-process middleware below and by the reliability proxy
+ * (test/reliability/proxy/), which serves them over HTTP to a child-process CLI. Answered calls
+ * are counted like real ones. (UpdateBudget is missing too; it is unit-tested, not served.)
  */
 import type { BudgetsClient } from "@aws-sdk/client-budgets";
 import type { CallCounter } from "../../src/aws/call-counter.js";
+import type { GapAnswer, GapInput } from "./eks-moto-gaps.js";
 
 interface Subscriber {
   SubscriptionType: string;
@@ -21,27 +24,31 @@ export interface BudgetsMotoGaps {
   tags: Map<string, Record<string, string>>;
 }
 
-type Input = Record<string, unknown>;
 type Tag = { Key: string; Value: string };
 
-const notificationKey = (input: Input, notification: unknown): string => {
+export function createBudgetsMotoGaps(): BudgetsMotoGaps {
+  return { subscribers: new Map(), tags: new Map() };
+}
+
+const notificationKey = (input: GapInput, notification: unknown): string => {
   const n = notification as { NotificationType?: string; ComparisonOperator?: string; Threshold?: number; ThresholdType?: string };
   return `${String(input.AccountId)}/${String(input.BudgetName)}/${n.NotificationType} ${n.ComparisonOperator} ${n.Threshold} ${n.ThresholdType ?? "PERCENTAGE"}`;
 };
 
-function remember(gaps: BudgetsMotoGaps, operation: string, input: Input): void {
+/** Remembers what moto accepted but will not report back: call after moto answered `operation` successfully. */
+export function observeBudgets(gaps: BudgetsMotoGaps, operation: string, input: GapInput): void {
   if (operation === "CreateBudget") {
-    const name = String((input.Budget as Input).BudgetName);
+    const name = String((input.Budget as GapInput).BudgetName);
     const tags = Object.fromEntries(((input.ResourceTags as Tag[] | undefined) ?? []).map((t) => [t.Key, t.Value]));
     gaps.tags.set(`arn:aws:budgets::${String(input.AccountId)}:budget/${name}`, tags);
-    for (const entry of (input.NotificationsWithSubscribers as Input[] | undefined) ?? []) {
+    for (const entry of (input.NotificationsWithSubscribers as GapInput[] | undefined) ?? []) {
       gaps.subscribers.set(notificationKey({ ...input, BudgetName: name }, entry.Notification), [...(entry.Subscribers as Subscriber[])]);
     }
   }
   if (operation === "CreateNotification") gaps.subscribers.set(notificationKey(input, input.Notification), [...(input.Subscribers as Subscriber[])]);
 }
 
-function handlers(gaps: BudgetsMotoGaps): Record<string, (input: Input) => object> {
+function handlers(gaps: BudgetsMotoGaps): Record<string, (input: GapInput) => object> {
   return {
     DescribeSubscribersForNotification: (input) => ({ Subscribers: gaps.subscribers.get(notificationKey(input, input.Notification)) ?? [] }),
     CreateSubscriber(input) {
@@ -59,9 +66,15 @@ function handlers(gaps: BudgetsMotoGaps): Record<string, (input: Input) => objec
   };
 }
 
-export function serveBudgetsMotoGaps(budgets: BudgetsClient, counter: CallCounter | undefined): BudgetsMotoGaps {
-  const gaps: BudgetsMotoGaps = { subscribers: new Map(), tags: new Map() };
+/** The Budgets gap operations over `gaps`; undefined for an operation moto implements. */
+export function budgetsGapAnswer(gaps: BudgetsMotoGaps): GapAnswer {
   const served = handlers(gaps);
+  return (operation, input) => served[operation]?.(input);
+}
+
+export function serveBudgetsMotoGaps(budgets: BudgetsClient, counter: CallCounter | undefined): BudgetsMotoGaps {
+  const gaps = createBudgetsMotoGaps();
+  const answer = budgetsGapAnswer(gaps);
   // Budgets' generated types narrow middlewareStack.add (see src/aws/clients.ts); the runtime shape is the usual one.
   const stack = budgets.middlewareStack as unknown as {
     add(middleware: (next: (args: { input: object }) => Promise<unknown>, context: { commandName?: string }) => (args: { input: object }) => Promise<unknown>, options: object): void;
@@ -69,15 +82,15 @@ export function serveBudgetsMotoGaps(budgets: BudgetsClient, counter: CallCounte
   stack.add(
     (next, context) => async (args) => {
       const operation = (context.commandName ?? "").replace(/Command$/, "");
-      const input = args.input as Input;
-      const handler = served[operation];
-      if (!handler) {
+      const input = args.input as GapInput;
+      const output = answer(operation, input);
+      if (output === undefined) {
         const result = await next(args);
-        remember(gaps, operation, input);
+        observeBudgets(gaps, operation, input);
         return result;
       }
       counter?.record("Budgets", operation);
-      return { output: { $metadata: {}, ...handler(input) }, response: {} };
+      return { output: { $metadata: {}, ...output }, response: {} };
     },
     { step: "initialize", name: "btpAwsTestBudgetsMotoGaps", override: true },
   );

@@ -1,8 +1,13 @@
 /**
- * The EKS operations moto 5.2.5 does not implement, answered from memory by a middleware on the
- * EKS client before the request is serialised; every other operation goes to moto. Answered
- * calls are counted like real ones, so "zero mutating calls" stays honest. Each step's own
- * handling of these operations is unit-tested with aws-sdk-client-mock (test/README.md lists them).
+ * The EKS operations moto 5.2.5 does not implement, answered from memory; every other operation
+ * goes to moto. The answers are one plain function of (operation, input) over an in-memory
+ * state, shared by two servers:
+ * - `serveEksMotoGaps`, a middleware on an in-process EKS client, before the request is
+ *   serialised (answered calls are counted like real ones, so "zero mutating calls" stays honest);
+ * - the reliability proxy (test/reliability/proxy/), which answers the same operations over HTTP
+ *   so a child-process CLI can run against moto.
+ * Each step's own handling of these operations is unit-tested with aws-sdk-client-mock
+ * (test/README.md lists them).
  */
 import { ResourceNotFoundException, type EKSClient } from "@aws-sdk/client-eks";
 import type { CallCounter } from "../../src/aws/call-counter.js";
@@ -33,21 +38,38 @@ export interface EksMotoGaps {
   addons: Map<string, AddonRecord>;
 }
 
-type Input = Record<string, unknown>;
+export type GapInput = Record<string, unknown>;
 
-function notFound(message: string): ResourceNotFoundException {
-  return new ResourceNotFoundException({ message, $metadata: {} });
+/** An error the real service would answer; each server encodes it its own way (SDK exception, HTTP). */
+export class MotoGapError extends Error {
+  constructor(
+    readonly code: string,
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = code;
+  }
 }
 
-function handlers(gaps: EksMotoGaps, region: string): Record<string, (input: Input) => object> {
-  const entryKey = (input: Input) => `${String(input.clusterName)} ${String(input.principalArn)}`;
-  const entry = (input: Input) => {
+/** Answers one gap operation, or returns undefined when moto implements it (the call goes to moto). */
+export type GapAnswer = (operation: string, input: GapInput) => object | undefined;
+
+export function createEksMotoGaps(): EksMotoGaps {
+  return { entries: new Map(), versionUpdates: [], addons: new Map() };
+}
+
+const notFound = (message: string) => new MotoGapError("ResourceNotFoundException", 404, message);
+
+function handlers(gaps: EksMotoGaps, region: string): Record<string, (input: GapInput) => object> {
+  const entryKey = (input: GapInput) => `${String(input.clusterName)} ${String(input.principalArn)}`;
+  const entry = (input: GapInput) => {
     const found = gaps.entries.get(entryKey(input));
     if (!found) throw notFound(`The specified access entry resource ${String(input.principalArn)} could not be found.`);
     return found;
   };
-  const addonKey = (input: Input) => `${String(input.clusterName)}/${String(input.addonName)}`;
-  const addon = (input: Input) => {
+  const addonKey = (input: GapInput) => `${String(input.clusterName)}/${String(input.addonName)}`;
+  const addon = (input: GapInput) => {
     const found = gaps.addons.get(addonKey(input));
     if (!found) throw notFound(`No addon: ${String(input.addonName)} found in cluster: ${String(input.clusterName)}`);
     return found;
@@ -103,19 +125,33 @@ function handlers(gaps: EksMotoGaps, region: string): Record<string, (input: Inp
   };
 }
 
-export function serveEksMotoGaps(eks: EKSClient, counter: CallCounter | undefined, region = "eu-west-1"): EksMotoGaps {
-  const gaps: EksMotoGaps = { entries: new Map(), versionUpdates: [], addons: new Map() };
+/** The EKS gap operations over `gaps`; ARNs name `region`. Throws MotoGapError for not-found. */
+export function eksGapAnswer(gaps: EksMotoGaps, region: string): GapAnswer {
   const served = handlers(gaps, region);
+  return (operation, input) => {
+    // TagResource on an add-on ARN is a gap too; on a cluster or node group it goes to moto.
+    if (operation === "TagResource") return String(input.resourceArn).includes(":addon/") ? {} : undefined;
+    return served[operation]?.(input);
+  };
+}
+
+export function serveEksMotoGaps(eks: EKSClient, counter: CallCounter | undefined, region = "eu-west-1"): EksMotoGaps {
+  const gaps = createEksMotoGaps();
+  const answer = eksGapAnswer(gaps, region);
   eks.middlewareStack.add(
     (next, context) => async (args) => {
       const operation = (context.commandName ?? "").replace(/Command$/, "");
-      const input = args.input as Input;
-      // TagResource on an add-on ARN is a gap too; on a cluster or node group it goes to moto.
-      const addonTag = operation === "TagResource" && String(input.resourceArn).includes(":addon/");
-      const handler = addonTag ? () => ({}) : served[operation];
-      if (!handler) return next(args);
+      let output: object | undefined;
+      try {
+        output = answer(operation, args.input as GapInput);
+      } catch (error) {
+        // The SDK's own exception class, so steps see what a real EKS answer would give them.
+        if (error instanceof MotoGapError) throw new ResourceNotFoundException({ message: error.message, $metadata: { httpStatusCode: error.status } });
+        throw error;
+      }
+      if (output === undefined) return next(args);
       counter?.record("EKS", operation);
-      return { output: { $metadata: {}, ...handler(input) }, response: {} };
+      return { output: { $metadata: {}, ...output }, response: {} };
     },
     { step: "initialize", name: "btpAwsTestMotoGaps", override: true },
   );

@@ -43,6 +43,8 @@ export interface RunRequest {
 export async function executeRun(request: RunRequest): Promise<number> {
   const { context, flags, config, dir } = request;
   const { ui } = context;
+  // A bad testing setting is a usage error like any other: reported before the lock or state exist.
+  const wait = waitSettings(context.env);
   const lock = await acquireLock({ dir, platform: config.platform, command: "install" });
   if (lock.takenOver) ui.warn(takeoverNotice(lock.takenOver));
   const redactor = new Redactor();
@@ -66,7 +68,7 @@ export async function executeRun(request: RunRequest): Promise<number> {
     // A bounded resolver: a lookup that never answers must not hold the process open.
     const resolver = new Resolver({ timeout: 3000, tries: 2 });
     const dns = { resolveNs: (name: string) => resolver.resolveNs(name) };
-    const services: InstallServices = { aws, helm, dns, wait: waitSettings(context.env), secrets: redactor };
+    const services: InstallServices = { aws, helm, dns, wait, secrets: redactor };
     const result = await run(request, store, services, log, redactor);
     return summarise(result, request, counter, log);
   } finally {

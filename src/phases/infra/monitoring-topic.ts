@@ -5,6 +5,7 @@
 import type { SNSClient } from "@aws-sdk/client-sns";
 import { describeAwsError, type AwsCallTarget } from "../../aws/errors.js";
 import { createTopic, describeTopic, setTopicAttribute, subscribeEmail, tagTopic, topicSubscriptions, topicTags } from "../../aws/sns.js";
+import { asList, policyWithStatement, type Statement } from "../../aws/policy-statements.js";
 import { PLATFORM_TAG, missingTags, type TagMap } from "../../aws/tags.js";
 import { BtpAwsError } from "../../errors.js";
 import { isPlatformKey, type PlatformKey } from "./platform-key.js";
@@ -27,13 +28,8 @@ export interface TopicSpec {
   recorded: boolean;
 }
 
-interface Statement {
-  Sid?: unknown;
-  [key: string]: unknown;
-}
-
 /** AWS Budgets publishes as a service principal, which the default topic policy does not admit. */
-function budgetsStatement(spec: TopicSpec): Statement {
+function budgetsStatement(spec: TopicSpec): Statement & { Sid: string } {
   return {
     Sid: BUDGETS_STATEMENT_SID,
     Effect: "Allow",
@@ -43,8 +39,6 @@ function budgetsStatement(spec: TopicSpec): Statement {
     Condition: { StringEquals: { "aws:SourceAccount": spec.account }, ArnLike: { "aws:SourceArn": `arn:${spec.partition}:budgets::${spec.account}:*` } },
   };
 }
-
-const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : value === undefined ? [] : [value]);
 
 /** Whether a statement lets Budgets publish here, however SNS chose to spell it back. */
 function admitsBudgets(statement: Statement, topicArn: string): boolean {
@@ -57,17 +51,7 @@ function admitsBudgets(statement: Statement, topicArn: string): boolean {
 
 /** The policy with our statement added, or undefined when it already has it. */
 export function topicPolicyToWrite(current: string | undefined, spec: TopicSpec): string | undefined {
-  let document: { Version?: unknown; Statement?: unknown; [key: string]: unknown } = {};
-  try {
-    if (current !== undefined) document = JSON.parse(current) as typeof document;
-  } catch {
-    document = {};
-  }
-  const statements = asList(document.Statement) as Statement[];
-  const wanted = budgetsStatement(spec);
-  const ours = statements.find((s) => s.Sid === BUDGETS_STATEMENT_SID);
-  if (ours && admitsBudgets(ours, spec.arn)) return undefined;
-  return JSON.stringify({ ...document, Version: document.Version ?? "2008-10-17", Statement: [...statements.filter((s) => s.Sid !== BUDGETS_STATEMENT_SID), wanted] });
+  return policyWithStatement(current, budgetsStatement(spec), (s) => admitsBudgets(s, spec.arn), "2008-10-17");
 }
 
 async function call<T>(run: () => Promise<T>, action: string, target: AwsCallTarget): Promise<T> {
