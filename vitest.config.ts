@@ -16,6 +16,17 @@ export default defineConfig({
           hookTimeout: 600_000,
         },
       },
+      // moto behind the fault and latency proxy, child-process installs: its own moto (same setup), one file at a time.
+      {
+        test: {
+          name: "reliability",
+          include: ["test/reliability/**/*.test.ts"],
+          globalSetup: ["test/support/global-setup.ts"],
+          fileParallelism: false,
+          testTimeout: 300_000,
+          hookTimeout: 600_000,
+        },
+      },
     ],
   },
 });

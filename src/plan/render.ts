@@ -51,6 +51,9 @@ export function renderPlan(planned: readonly PlannedStep[], config: Config): str
   const unavailable = planned.filter((s) => !s.available).length;
   lines.push(`${planned.length} steps in ${new Set(planned.map((s) => s.phase)).size} phases; steps whose needs are met run in parallel.`);
   lines.push(`Critical path (typical AWS durations): ${path.steps.join(" → ")} ≈ ${Math.round(path.seconds / 60)} min.`);
-  if (unavailable > 0) lines.push(`${unavailable} steps are not implemented in this version yet; \`btp-aws install --only prepare\` runs what is.`);
+  if (unavailable > 0) {
+    const ready = PHASES.filter((phase) => planned.some((s) => s.phase === phase) && planned.every((s) => s.phase !== phase || s.available));
+    lines.push(`${unavailable} steps are not implemented in this version yet; \`btp-aws install --only ${ready.join(",")}\` runs what is.`);
+  }
   return lines.join("\n");
 }

@@ -9,8 +9,10 @@ import type { AddressInfo } from "node:net";
 export interface RecordedRequest {
   readonly method: string;
   readonly url: string;
-  /** The SigV4 scope names the service (".../eu-west-1/sts/aws4_request"), enough to say who called. */
-  readonly authorization: string;
+  /** From the SigV4 credential scope: tells apart runs given different access keys. */
+  readonly accessKeyId: string;
+  /** "sts", "ec2", … from the same scope. */
+  readonly service: string;
   readonly body: string;
   readonly at: number;
 }
@@ -36,7 +38,8 @@ export async function startRecordingEndpoint(): Promise<RecordingEndpoint> {
   const server = createServer((request, response) => {
     void readBody(request).then(
       (body) => {
-        requests.push({ method: request.method ?? "", url: request.url ?? "", authorization: request.headers.authorization ?? "", body: body.toString("utf8"), at: Date.now() });
+        const scope = /Credential=([^/]+)\/[^/]+\/[^/]+\/([^/]+)\//.exec(request.headers.authorization ?? "");
+        requests.push({ method: request.method ?? "", url: request.url ?? "", accessKeyId: scope?.[1] ?? "", service: scope?.[2] ?? "", body: body.toString("utf8"), at: Date.now() });
         response.writeHead(500, { "content-type": "text/plain" }).end("recording endpoint: no AWS here");
       },
       () => response.destroy(),
@@ -56,5 +59,5 @@ export async function startRecordingEndpoint(): Promise<RecordingEndpoint> {
 
 /** One line per request, for an assertion message that says what was called. */
 export function describeRequests(requests: readonly RecordedRequest[]): string[] {
-  return requests.map((r) => `${r.method} ${r.url} ${/Credential=[^/]+\/[^/]+\/([^/]+)\/([^/]+)\//.exec(r.authorization)?.slice(1).join(" ") ?? ""} ${r.body.slice(0, 80)}`.trim());
+  return requests.map((r) => `${r.service || "?"} ${r.method} ${r.url} ${r.body.slice(0, 80)}`.trim());
 }
