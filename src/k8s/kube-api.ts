@@ -56,7 +56,7 @@ export function clientNodeTransport(k8s: typeof ClientNode, config: ClientNode.K
     }
     const response = await http.send(context).toPromise();
     const text = await response.body.text();
-    let body: unknown = undefined;
+    let body: unknown;
     try {
       body = text === "" ? undefined : JSON.parse(text);
     } catch {

@@ -70,7 +70,9 @@ function eksKubeConfig(k8s: ClientNodeModule, connection: EksConnection): Client
   config.addAuthenticator({
     isAuthProvider: (user) => user?.name === EKS_USER,
     applyAuthentication: async (_user, options) => {
-      options.headers = { ...options.headers, Authorization: `Bearer ${await connection.token()}` };
+      // HTTPS request options or WebSocket options: both carry headers the same way.
+      const target = options as { headers?: Record<string, unknown> };
+      target.headers = { ...target.headers, Authorization: `Bearer ${await connection.token()}` };
     },
   });
   return config;

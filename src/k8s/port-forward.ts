@@ -43,9 +43,10 @@ export async function startPortForward(k8s: typeof ClientNode, config: ClientNod
       },
     });
     forwarder.portForward(namespace, pod, [remotePort], socket, errors, socket).then(
-      (result) => {
+      (returned) => {
         // Without retries client-node returns the WebSocket itself.
-        const ws = (typeof result === "function" ? result() : result) as ForwardSocket | null;
+        const result = returned as ForwardSocket | (() => ForwardSocket | null);
+        const ws = typeof result === "function" ? result() : result;
         if (ws === null) return socket.destroy();
         ws.on("close", () => socket.end());
         ws.on("error", () => socket.destroy());

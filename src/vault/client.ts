@@ -1,28 +1,29 @@
 /**
  * A small client for the Vault HTTP API (OpenBao speaks the same API), over fetch.
- *
- * Secrets stay out of everything a user sees: the token travels only in the `X-Vault-Token`
- * header and lives in a private field (so `util.inspect` and JSON do not show it); secret-ids
- * travel only in request bodies, never in a path; an error carries the method, the path and
- * Vault's `errors[]`, scrubbed of the token and of the request's secrets.
- *
- * "Not found" is `undefined`. Status codes that are answers rather than failures (sys/health's
- * 429/501/503, a secret-id lookup's 204) are handled here, so callers see domain values.
+ * The token travels only in the `X-Vault-Token` header and lives in a private field (invisible
+ * to `util.inspect` and JSON); secret-ids travel only in bodies, never in a path; errors are
+ * scrubbed of both. Statuses that are answers (sys/health's 429/501/503, a lookup's 204) become
+ * domain values here; "not found" is `undefined`.
  */
 import { apiError, unreachableError, VaultApiError } from "./errors.js";
 import * as parse from "./parse.js";
 import type { AppRoleSettings, KubernetesAuthConfig, RaftPeer, SecretIdInfo, VaultHealth, VaultInitResult, VaultMount, VaultSealStatus } from "./types.js";
 
 export interface VaultClientOptions {
-  /** "http://127.0.0.1:8200": the local end of a port-forward, or any reachable Vault. */
+  /** The local end of a port-forward ("http://127.0.0.1:8200"), or any reachable Vault. */
   address: string;
   token?: string;
-  /** Per request; a raft snapshot gets its own, longer limit. */
   timeoutMs?: number;
-  /** Aborts in-flight requests (Ctrl-C). */
+  /** Ctrl-C: aborts in-flight requests. */
   signal?: AbortSignal;
   fetch?: typeof globalThis.fetch;
 }
+
+/**
+ * Recovery shares for an auto-unseal seal, unseal shares for a Shamir seal: each seal refuses the
+ * other kind ("parameters recovery_shares,recovery_threshold not applicable to seal type shamir").
+ */
+export type InitSettings = { recoveryShares: number; recoveryThreshold: number } | { secretShares: number; secretThreshold: number };
 
 /** sys/health answers with these codes by design; every one of them is a state, not a failure. */
 export const HEALTH_STATUSES: ReadonlySet<number> = new Set([200, 429, 472, 473, 474, 501, 503, 530]);
@@ -36,14 +37,12 @@ interface CallOptions {
   body?: unknown;
   /** Values in the request that must never appear in an error (a secret-id being looked up). */
   secrets?: readonly string[];
-  /** Non-2xx statuses the caller interprets itself. */
   answers?: ReadonlySet<number> | readonly number[];
   timeoutMs?: number;
   /** Ignore the caller's abort signal: for a request whose answer must not be thrown away. */
   uninterruptible?: boolean;
 }
 
-/** Encodes each segment of a mount path or name; keeps the slashes between them. */
 function segments(path: string): string {
   return path.replace(/^\/+|\/+$/g, "").split("/").map(encodeURIComponent).join("/");
 }
@@ -59,7 +58,7 @@ export class VaultClient {
     this.#options = options;
   }
 
-  /** The same Vault, authenticated. The token is never readable back from the client. */
+  /** The same Vault, authenticated. */
   withToken(token: string): VaultClient {
     return new VaultClient({ ...this.#options, token });
   }
@@ -94,7 +93,6 @@ export class VaultClient {
     throw apiError(request, response.status, await response.text(), secrets);
   }
 
-  /** The JSON body, or undefined for 204 No Content and for `answers` statuses with no body. */
   async #json(method: string, path: string, options: CallOptions = {}): Promise<{ status: number; body: parse.Json | undefined }> {
     const response = await this.#send(method, path, options);
     const text = await response.text();
@@ -138,15 +136,14 @@ export class VaultClient {
   }
 
   /**
-   * PUT sys/init. With auto-unseal only the recovery settings apply; a Shamir server also needs
-   * `secretShares`/`secretThreshold`. The answer is the only copy of the root token and keys, so
+   * PUT sys/init. The answer is the only copy of the root token and keys, so
    * Ctrl-C does not abort this request: an initialised Vault whose answer was dropped is unusable.
    */
-  async initialise(settings: { recoveryShares: number; recoveryThreshold: number; secretShares?: number; secretThreshold?: number }): Promise<VaultInitResult> {
+  async initialise(settings: InitSettings): Promise<VaultInitResult> {
     const request = "PUT /v1/sys/init";
-    const body: Record<string, number> = { recovery_shares: settings.recoveryShares, recovery_threshold: settings.recoveryThreshold };
-    if (settings.secretShares !== undefined) body.secret_shares = settings.secretShares;
-    if (settings.secretThreshold !== undefined) body.secret_threshold = settings.secretThreshold;
+    const body = "recoveryShares" in settings
+      ? { recovery_shares: settings.recoveryShares, recovery_threshold: settings.recoveryThreshold }
+      : { secret_shares: settings.secretShares, secret_threshold: settings.secretThreshold };
     const answer = parse.object((await this.#json("PUT", "sys/init", { body, uninterruptible: true, timeoutMs: INIT_TIMEOUT_MS })).body, request, "the body");
     return {
       rootToken: parse.string(answer.root_token, request, "root_token"),
@@ -170,7 +167,6 @@ export class VaultClient {
     };
   }
 
-  /** Secrets engines by path ("ethereum/"). */
   async mounts(): Promise<Record<string, VaultMount>> {
     return parse.mountTable(parse.data(await this.#required("sys/mounts"), "GET /v1/sys/mounts"), "GET /v1/sys/mounts");
   }
@@ -179,7 +175,6 @@ export class VaultClient {
     await this.#send("POST", `sys/mounts/${segments(path)}`, { body: { type: "kv", description, options: { version: "2" } } });
   }
 
-  /** Auth methods by path ("approle/"). */
   async authMethods(): Promise<Record<string, VaultMount>> {
     return parse.mountTable(parse.data(await this.#required("sys/auth"), "GET /v1/sys/auth"), "GET /v1/sys/auth");
   }
@@ -188,7 +183,6 @@ export class VaultClient {
     await this.#send("POST", `sys/auth/${segments(path)}`, { body: { type, description } });
   }
 
-  /** The ACL policy's HCL text as stored. */
   async policy(name: string): Promise<string | undefined> {
     const path = `sys/policies/acl/${segments(name)}`;
     const body = await this.#read(path);
@@ -216,17 +210,13 @@ export class VaultClient {
     return body && parse.string(parse.data(body, `GET /v1/${path}`).role_id, `GET /v1/${path}`, "data.role_id");
   }
 
-  /** Mints a new secret-id: the only time Vault reveals it. */
   async createSecretId(name: string): Promise<{ secretId: string; accessor: string }> {
     const request = `POST /v1/auth/approle/role/${segments(name)}/secret-id`;
     const d = parse.data(parse.object((await this.#json("POST", `auth/approle/role/${segments(name)}/secret-id`, { body: {} })).body, request, "the body"), request);
     return { secretId: parse.string(d.secret_id, request, "data.secret_id"), accessor: parse.string(d.secret_id_accessor, request, "data.secret_id_accessor") };
   }
 
-  /**
-   * What Vault knows about a secret-id of this role; undefined when it does not know it (Vault
-   * answers 204 No Content for an unknown secret-id, 400 "invalid secret id" for a half-deleted one).
-   */
+  /** Undefined when Vault does not know it: 204 for an unknown id, 400 "invalid secret id" for a half-deleted one. */
   async lookupSecretId(name: string, secretId: string): Promise<SecretIdInfo | undefined> {
     const path = `auth/approle/role/${segments(name)}/secret-id/lookup`;
     try {
@@ -252,13 +242,12 @@ export class VaultClient {
     return parse.raftServers(await this.#required("sys/storage/raft/configuration"), "GET /v1/sys/storage/raft/configuration");
   }
 
-  /** The raft snapshot (a gzipped archive), whole in memory: Vault's data is small. */
+  /** A gzipped archive, whole in memory: Vault's data is small. */
   async raftSnapshot(): Promise<Buffer> {
     const response = await this.#send("GET", "sys/storage/raft/snapshot", { timeoutMs: SNAPSHOT_TIMEOUT_MS });
     return Buffer.from(await response.arrayBuffer());
   }
 
-  /** Whether Vault accepts this client's token (auth/token/lookup-self answers 403 otherwise). */
   async tokenIsValid(): Promise<boolean> {
     const { status } = await this.#json("GET", "auth/token/lookup-self", { answers: [403] });
     return status !== 403;

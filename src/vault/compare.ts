@@ -1,7 +1,4 @@
-/**
- * Comparing what Vault holds with what the installer wants. Pure: the configure step decides
- * from these whether to write, repair or stop.
- */
+/** What Vault holds against what the installer wants. Pure: configure decides from these. */
 import type { AppRoleSettings, KubernetesAuthConfig, VaultMount } from "./types.js";
 
 /** Why a mount cannot serve as kv-v2, or undefined when it can. */

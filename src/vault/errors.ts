@@ -1,12 +1,10 @@
 /**
- * How a Vault answer becomes an error a user can act on. Vault reports failures as
- * `{"errors": ["..."]}`; the message keeps those and the request line (method and path, which
- * never carry secrets: tokens travel in a header, secret-ids in bodies) and nothing else.
+ * Vault's failures (`{"errors": [...]}`) as errors a user can act on: the request line (method
+ * and path never carry secrets) and Vault's errors, nothing else.
  */
 import { BtpAwsError, type ErrorOptions } from "../errors.js";
 import { REDACTED } from "../secrets/redact.js";
 
-/** Vault answered, with a status that means the call failed. */
 export class VaultApiError extends BtpAwsError {
   readonly status: number;
   readonly errors: readonly string[];

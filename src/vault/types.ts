@@ -1,8 +1,4 @@
-/**
- * What the Vault (or OpenBao) HTTP API answers, reduced to the fields the installer reads.
- * Field meanings follow the API docs: sys/health, sys/seal-status, sys/init, sys/mounts,
- * sys/auth, auth/approle, auth/kubernetes/config, sys/storage/raft/configuration.
- */
+/** What the Vault (or OpenBao) HTTP API answers, reduced to the fields the installer reads. */
 
 export interface VaultHealth {
   initialized: boolean;
@@ -15,7 +11,6 @@ export interface VaultHealth {
 }
 
 export interface VaultSealStatus {
-  /** The seal: "awskms" for auto-unseal, "shamir" for unseal keys. */
   type: string;
   initialized: boolean;
   sealed: boolean;
@@ -27,17 +22,14 @@ export interface VaultSealStatus {
   storageType: string | undefined;
 }
 
-/**
- * What PUT sys/init returned. With an auto-unseal seal Vault returns recovery keys and no unseal
- * keys; with a Shamir seal (a dev or test server) the unseal keys and no recovery keys.
- */
+/** Auto-unseal returns recovery keys and no unseal keys; a Shamir seal the reverse. */
 export interface VaultInitResult {
   rootToken: string;
   recoveryKeysB64: string[];
   keysB64: string[];
 }
 
-/** A secrets engine or an auth method, keyed by its path with the trailing slash ("ethereum/"). */
+/** A secrets engine or an auth method; tables key them by path with the slash ("ethereum/"). */
 export interface VaultMount {
   type: string;
   /** `options.version` for kv: "2" for kv-v2; "1" or absent for kv v1. */
@@ -59,7 +51,7 @@ export interface SecretIdInfo {
   accessor: string;
   /** Undefined when the secret-id never expires (Vault reports "0001-01-01T00:00:00Z"). */
   expiresAt: Date | undefined;
-  /** Uses left; 0 means unlimited. */
+  /** 0 means unlimited. */
   usesLeft: number;
 }
 

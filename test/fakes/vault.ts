@@ -2,7 +2,8 @@
  * A stateful Vault for unit tests: real node:http servers on loopback (one per raft node) that
  * answer the endpoints btp-aws uses with Vault's JSON shapes and status codes, as documented in
  * the Vault API docs (sys/health, sys/init, sys/seal-status, sys/mounts, sys/auth,
- * sys/policies/acl, auth/approle, auth/kubernetes/config, auth/token/lookup-self,
+ * sys/policies/acl, auth/approle (role, role-id, secret-id, its lookup and destroy),
+ * auth/kubernetes/config, auth/token/lookup-self,
  * sys/storage/raft/configuration and snapshot). Behaviour read from Vault's source where the docs
  * are silent: GET of a missing object is 404 `{"errors":[]}`; a write with no answer is 204; a
  * secret-id lookup of an unknown id is 204; an unknown route under an auth mount is 404.
@@ -28,6 +29,11 @@ export interface FakeVaultOptions {
   dev?: { rootToken: string };
   /** How many requests a node answers "sealed" after init or join before auto-unseal completes (awskms). */
   autoUnsealAfter?: number;
+  /**
+   * Vault runs in a pod (the default, as in production): the Kubernetes auth method falls back to
+   * the pod's CA file. Outside one, as `bao server -dev` on a laptop, a config without a CA is refused.
+   */
+  insidePod?: boolean;
 }
 
 export interface LoggedRequest {
@@ -127,12 +133,13 @@ function policies(value: unknown): string[] {
   return [...new Set(list.map((p) => p.trim().toLowerCase()).filter((p) => p !== ""))].sort();
 }
 
+/** A role as OpenBao 2.7 reads it back (Vault adds the deprecated `policies` and `period`). */
 const ROLE_DEFAULTS: Record<string, unknown> = {
   bind_secret_id: true, local_secret_ids: false, secret_id_bound_cidrs: null, secret_id_num_uses: 0, secret_id_ttl: 0,
   token_bound_cidrs: [], token_explicit_max_ttl: 0, token_max_ttl: 0, token_no_default_policy: false, token_num_uses: 0,
-  token_period: 0, token_policies: [], token_ttl: 0, token_type: "default", policies: [], period: 0,
+  token_period: 0, token_policies: [], token_strictly_bind_ip: false, token_ttl: 0, token_type: "default",
 };
-const DURATION_FIELDS = ["token_ttl", "token_max_ttl", "secret_id_ttl", "token_explicit_max_ttl", "token_period", "period"];
+const DURATION_FIELDS = ["token_ttl", "token_max_ttl", "secret_id_ttl", "token_explicit_max_ttl", "token_period"];
 const COUNT_FIELDS = ["secret_id_num_uses", "token_num_uses"];
 
 export class FakeVault {
@@ -142,6 +149,7 @@ export class FakeVault {
   #servers: Server[] = [];
   #nodes: NodeState[];
   #autoUnsealAfter: number;
+  #insidePod: boolean;
   #initialized = false;
   #rootToken: string | undefined;
   #recoveryKeys: string[] = [];
@@ -159,6 +167,7 @@ export class FakeVault {
   constructor(options: FakeVaultOptions = {}) {
     this.seal = options.seal ?? "awskms";
     this.#autoUnsealAfter = options.autoUnsealAfter ?? 1;
+    this.#insidePod = options.insidePod ?? true;
     this.#nodes = Array.from({ length: options.nodes ?? 1 }, (_, i) => ({ nodeId: `vault-${i}`, joined: i === 0, voter: i === 0, sealed: true, sealedReadsLeft: 0 }));
     if (options.dev) {
       this.#initialise(options.dev.rootToken);
@@ -347,7 +356,8 @@ export class FakeVault {
       status: 200,
       body: {
         type: this.seal, initialized: view.initialized, sealed: view.sealed, ...(view.initialized ? keys : { t: 0, n: 0 }), progress: 0, nonce: "",
-        version: VERSION, build_date: "2025-06-01T00:00:00Z", migration: false, recovery_seal: this.seal !== "shamir", storage_type: "raft",
+        version: VERSION, build_date: "2025-06-01T00:00:00Z", migration: false, recovery_seal: this.seal !== "shamir",
+        ...(this.seal === "shamir" ? {} : { recovery_seal_type: "shamir" }), storage_type: "raft",
         ...(view.initialized ? { cluster_name: "vault-cluster-fake", cluster_id: "0b7a6c5e-fake" } : {}),
       },
     };
@@ -369,6 +379,7 @@ export class FakeVault {
       Object.assign(this.#node(0), { sealed: true, sealedReadsLeft: this.#autoUnsealAfter });
       return { status: 200, body: { keys: [], keys_base64: [], recovery_keys: keys.map((k) => k.toString("hex")), recovery_keys_base64: this.#recoveryKeys, root_token: rootToken } };
     }
+    if ("recovery_shares" in body || "recovery_threshold" in body) return error(400, "parameters recovery_shares,recovery_threshold not applicable to seal type shamir");
     const shares = Number(body.secret_shares ?? 0);
     const threshold = Number(body.secret_threshold ?? 0);
     if (!(shares >= 1 && threshold >= 1 && threshold <= shares)) return error(400, "invalid seal configuration: secret shares must be at least one");
@@ -392,6 +403,8 @@ export class FakeVault {
     let type = text(body.type);
     let options = (body.options as Record<string, string> | undefined) ?? null;
     if (type === "kv-v2") [type, options] = ["kv", { ...options, version: "2" }];
+    // A kv mount without a version lists `options: {}` (OpenBao 2.7); other engines list null.
+    if (type === "kv") options ??= {};
     if (!["kv", "transit", "pki", "generic"].includes(type)) return error(400, `plugin not found in the catalog: ${type}`);
     this.#mounts.set(path, mount(type, text(body.description), options));
     return noContent;
@@ -438,7 +451,7 @@ export class FakeVault {
   }
 
   #approle(rest: string, method: string, body: Record<string, unknown>): Reply | undefined {
-    const m = /^role\/([^/]+)(?:\/(role-id|secret-id|secret-id\/lookup))?$/.exec(rest);
+    const m = /^role\/([^/]+)(?:\/(role-id|secret-id|secret-id\/lookup|secret-id\/destroy))?$/.exec(rest);
     if (!m) return undefined;
     const name = m[1]!.toLowerCase();
     const role = this.#roles.get(name);
@@ -452,10 +465,16 @@ export class FakeVault {
         return role ? { status: 200, body: envelope({ role_id: role.roleId }) } : error(404);
       case "POST secret-id":
       case "PUT secret-id":
-        return role ? this.#mintSecretId(role) : error(400, `role "${name}" does not exist`);
+        return role ? this.#mintSecretId(role) : error(404, `role "${name}" does not exist`);
       case "POST secret-id/lookup":
       case "PUT secret-id/lookup":
         return this.#lookupSecretId(name, role, body);
+      case "POST secret-id/destroy":
+      case "PUT secret-id/destroy":
+        if (!role) return error(500, `role "${name}" does not exist`);
+        if (typeof body.secret_id !== "string" || body.secret_id === "") return error(400, "missing secret_id");
+        role.secretIds.delete(body.secret_id);
+        return noContent;
       default:
         return error(405, "unsupported operation");
     }
@@ -471,8 +490,8 @@ export class FakeVault {
       } else if (COUNT_FIELDS.includes(field)) {
         settings[field] = Number(value);
       } else if (field === "token_policies" || field === "policies") {
+        // `policies` is the deprecated name of token_policies.
         settings.token_policies = policies(value);
-        settings.policies = field === "policies" ? policies(value) : [];
       } else if (field === "bind_secret_id") {
         settings.bind_secret_id = value === true || value === "true";
       } else if (!(field in ROLE_DEFAULTS)) {
@@ -512,11 +531,6 @@ export class FakeVault {
     };
   }
 
-  /** Destroys every secret-id of a role, as `vault write auth/approle/role/<r>/secret-id/destroy` would, one by one. */
-  destroySecretIds(role: string): void {
-    this.#roles.get(role.toLowerCase())?.secretIds.clear();
-  }
-
   #kubernetesConfig(mountName: string, method: string, body: Record<string, unknown>): Reply {
     if (method === "GET") {
       const config = this.#kubernetes.get(mountName);
@@ -524,9 +538,12 @@ export class FakeVault {
     }
     const host = typeof body.kubernetes_host === "string" ? body.kubernetes_host : "";
     if (host === "") return error(400, "no host provided");
+    if (!this.#insidePod && text(body.kubernetes_ca_cert) === "" && body.disable_local_ca_jwt !== true) {
+      return error(400, "open /var/run/secrets/kubernetes.io/serviceaccount/ca.crt: no such file or directory");
+    }
     this.#kubernetes.set(mountName, {
-      kubernetes_host: host, kubernetes_ca_cert: typeof body.kubernetes_ca_cert === "string" ? body.kubernetes_ca_cert : "", pem_keys: [], issuer: "",
-      disable_iss_validation: true, disable_local_ca_jwt: body.disable_local_ca_jwt === true, token_reviewer_jwt_set: false, use_annotations_as_alias_metadata: false,
+      disable_iss_validation: true, disable_local_ca_jwt: body.disable_local_ca_jwt === true, issuer: "", kubernetes_ca_cert: text(body.kubernetes_ca_cert),
+      kubernetes_host: host, pem_keys: [], token_reviewer_jwt_set: false,
     });
     return noContent;
   }

@@ -16,7 +16,7 @@ import { ListHostedZonesCommand } from "@aws-sdk/client-route-53";
 import { ListBucketsCommand } from "@aws-sdk/client-s3";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { DEFAULT_LATENCY_TABLE, startFaultProxy, type FaultProxy } from "./proxy/index.js";
+import { decideFault, startFaultProxy, type FaultProxy } from "./proxy/index.js";
 import { motoClients, type TestClients } from "../support/aws.js";
 import { MOTO_ACCOUNT, motoControl } from "../support/moto.js";
 
@@ -145,28 +145,38 @@ describe("faults", () => {
     const extra = proxy.log.extraCalls();
     expect(proxy.log.entries).toHaveLength(15 + extra.total);
     expect(proxy.log.injected(undefined)).toHaveLength(15);
-    expect(extra.total).toBeGreaterThan(0);
-    expect(extra.byOperation).toEqual({ "ec2.DescribeVpcs": extra.total });
+    // The seeded plan, replayed: each call is retried until its draw lets it through.
+    let ordinal = 0;
+    let planned = 0;
+    for (let call = 0; call < 15; call++) while (decideFault({ throttle: 0.2, serverError: 0.02 }, 7, "eu-west-1/ec2.DescribeVpcs", ordinal++)) planned += 1;
+    expect(planned).toBeGreaterThan(0);
+    expect(extra).toEqual({ total: planned, byOperation: { "ec2.DescribeVpcs": planned } });
     proxy.setFaults({});
   });
 });
 
 describe("latency model", () => {
-  // Every modelled resource takes 60 s, at scale 1/30: two seconds of provisioning each.
-  const TABLE = DEFAULT_LATENCY_TABLE.map((rule) => ({ ...rule, seconds: 60 }));
+  // A proxy of its own with a manual clock: the test steps over the provisioning time instead of sleeping.
+  let clock = 0;
+  let timed: FaultProxy;
+  beforeAll(async () => {
+    timed = await startFaultProxy({ target: moto.endpoint, now: () => clock });
+  });
+  afterAll(async () => {
+    await timed?.stop();
+  });
 
   it("makes each created resource report its provisioning state for the scaled time, leaving other resources alone", async () => {
-    proxy.setFaults({});
-    proxy.setLatency(undefined);
+    const aws = motoClients(timed.endpoint);
     try {
-      await latencyScenario();
+      await latencyScenario(aws);
     } finally {
-      proxy.setLatency(undefined);
+      aws.destroy();
     }
   });
 
-  async function latencyScenario(): Promise<void> {
-    await withClients(async (aws) => {
+  async function latencyScenario(aws: TestClients): Promise<void> {
+    {
       const [ec2, rds, cache, client, acm] = [await aws.ec2(), await aws.rds(), await aws.elasticache(), await aws.eks(), await aws.acm()];
       const vpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: "10.9.0.0/16" }))).Vpc!.VpcId!;
       const subnet = (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: "10.9.1.0/24" }))).Subnet!.SubnetId!;
@@ -197,22 +207,26 @@ describe("latency model", () => {
       const ready = { nat: "available", db: "available", cache: "available", cluster: "ACTIVE", nodegroup: "ACTIVE", addon: "ACTIVE", certificate: "ISSUED" };
 
       const before = await create("before"); // created while the model is off: ready at once
-      proxy.setLatency({ scale: 1 / 30, table: TABLE });
+      timed.setLatency({ scale: 1 / 60 }); // the default table: an EKS cluster 10 s, RDS 15 s …
       const after = await create("after");
-      proxy.log.clear();
+      clock += 1_000;
+      timed.log.clear();
       expect(await statuses("after", after)).toEqual({ nat: "pending", db: "creating", cache: "creating", cluster: "CREATING", nodegroup: "CREATING", addon: "CREATING", certificate: "PENDING_VALIDATION" });
-      expect(proxy.log.injected("latency").map((e) => e.operation)).toEqual(["ListCertificates", "DescribeNatGateways", "DescribeDBInstances", "DescribeReplicationGroups", "DescribeCluster", "DescribeNodegroup", "DescribeAddon"]);
-      proxy.log.clear();
+      expect(timed.log.injected("latency").map((e) => e.operation)).toEqual(["ListCertificates", "DescribeNatGateways", "DescribeDBInstances", "DescribeReplicationGroups", "DescribeCluster", "DescribeNodegroup", "DescribeAddon"]);
+      timed.log.clear();
       expect(await statuses("before", before)).toEqual(ready);
       // Lists show the provisioning resource too (rewritten); the other resource's own describes are untouched.
-      expect(proxy.log.injected("latency").map((e) => e.operation)).toEqual(["ListCertificates", "DescribeNatGateways", "DescribeDBInstances", "DescribeReplicationGroups"]);
+      expect(timed.log.injected("latency").map((e) => e.operation)).toEqual(["ListCertificates", "DescribeNatGateways", "DescribeDBInstances", "DescribeReplicationGroups"]);
 
-      const deadline = Date.now() + 10_000;
-      while (proxy.latency.pending().length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
-      proxy.log.clear();
+      // 12 s after the creates everything but the Multi-AZ database (15 s) is ready.
+      clock += 11_000;
+      expect(await statuses("after", after)).toEqual({ ...ready, db: "creating" });
+      expect(timed.latency.pending(clock).map((p) => [p.what, Math.round(p.readyInMs)])).toEqual([["RDS instance (Multi-AZ)", 3_000]]);
+      clock += 3_000;
+      timed.log.clear();
       expect(await statuses("after", after)).toEqual(ready);
-      expect(proxy.log.injected("latency")).toEqual([]);
-    });
+      expect(timed.log.injected("latency")).toEqual([]);
+    }
   }
 });
 

@@ -1,12 +1,8 @@
 /**
- * Vault configuration the platform expects (FACTS.md): kv-v2 at ethereum/, fabric/, ipfs/; the
- * Kubernetes auth method; AppRole with the platform policy and role platform-role; its role-id
- * and a secret-id for the btp values.
- *
- * Every item is read before it is written: a re-run on a configured Vault makes no writes at all.
- * Repairs are explicit (a changed policy or role is put back and reported); a mount or auth
- * method of the wrong type at one of our paths is drift that stops the run, because replacing it
- * would delete whatever it holds.
+ * Vault configuration the platform expects (FACTS.md). Every item is read before it is written,
+ * so a re-run on a configured Vault writes nothing. A changed policy or role is put back and
+ * reported; a mount or auth method of the wrong type at one of our paths stops the run, because
+ * replacing it would delete whatever it holds.
  *
  * Secret-id: Vault mints a new one on every request and never shows an old one again. The caller
  * passes the secret-id it stored in the platform secret on an earlier run; while Vault still
@@ -24,7 +20,6 @@ import type { AppRoleSettings, KubernetesAuthConfig } from "../../vault/types.js
 export const KV_MOUNTS = ["ethereum/", "fabric/", "ipfs/"] as const;
 export const POLICY_NAME = "platform-policy";
 export const ROLE_NAME = "platform-role";
-/** Where the caller keeps the secret-id in the platform secret. */
 export const SECRET_ID_KEY = "vaultSecretId";
 /** Vault runs inside the cluster, so it reaches the API server by its in-cluster name. */
 export const IN_CLUSTER_KUBERNETES_HOST = "https://kubernetes.default.svc";
@@ -45,7 +40,6 @@ export const PLATFORM_ROLE: AppRoleSettings = {
 /** A stored secret-id that expires sooner than this is replaced rather than handed to the chart. */
 const MIN_REMAINING_MS = 24 * 3600 * 1000;
 
-/** The calls this step makes; a real VaultClient (authenticated) or anything shaped like it. */
 export type ConfigurableVault = Pick<
   VaultClient,
   "mounts" | "enableKv2" | "authMethods" | "enableAuth" | "kubernetesAuthConfig" | "putKubernetesAuthConfig" | "policy" | "putPolicy" | "appRole" | "putAppRole" | "roleId" | "createSecretId" | "lookupSecretId"
@@ -54,7 +48,6 @@ export type ConfigurableVault = Pick<
 export interface ConfigureOptions {
   kubernetesHost: string;
   kubernetesCaCert?: string;
-  /** The secret-id an earlier run stored in the platform secret, if any. */
   storedSecretId?: string;
   /** Registers secrets (role-id, secret-id) with the redactor. */
   redact?: (secret: string) => void;
@@ -68,7 +61,6 @@ export interface ConfigureResult {
   secretId: string;
   /** A new secret-id was minted: the caller must store it in the platform secret. */
   secretIdCreated: boolean;
-  /** What this run changed, one line each; empty on a configured Vault. */
   changes: string[];
 }
 

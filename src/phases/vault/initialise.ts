@@ -2,9 +2,6 @@
  * Vault initialisation: once, ever. PUT sys/init returns the root token and the recovery keys
  * exactly once; whatever happens next, they must already be in the platform secret. A re-run on
  * an initialised Vault reads the token back from there and never initialises again.
- *
- * Then the waits: this node unsealed (auto-unseal with KMS), and every replica joined to raft as
- * a voter and unsealed.
  */
 import { waitFor, type WaitSettings } from "../../aws/wait.js";
 import { BtpAwsError, errorMessage } from "../../errors.js";
@@ -24,7 +21,6 @@ export const INIT_STARTED_KEY = "vaultInitStartedAt";
 
 /** The platform secret, as the caller reaches it (Secrets Manager's mergeIntoPlatformSecret). */
 export interface PlatformSecretStore {
-  /** For messages: the secret's name or ARN. */
   readonly name?: string;
   load(): Promise<Record<string, string>>;
   merge(values: Record<string, string>): Promise<void>;
@@ -44,7 +40,6 @@ export interface InitialiseOptions {
 }
 
 export interface InitialiseResult {
-  /** The same Vault, authenticated with the root token. */
   vault: VaultClient;
   initialisedNow: boolean;
 }
@@ -203,7 +198,7 @@ export async function waitForRaftPeers(options: RaftWaitOptions): Promise<RaftPe
         const reader = options.replicas[states.findIndex((s) => s && s.initialized && !s.sealed)];
         const peers = reader ? await reader.raftPeers() : [];
         const voters = peers.filter((p) => p.voter).length;
-        const status = `${peers.length}/${expected} raft peers, ${voters} voters` + (sealed.length > 0 ? `; replica ${sealed.join(", ")} sealed or not joined` : "");
+        const status = `${peers.length}/${expected} raft peers, ${voters} voting` + (sealed.length > 0 ? `; replica ${sealed.join(", ")} sealed or not joined` : "");
         if (peers.length >= expected && voters === peers.length && sealed.length === 0) return { state: "ready", value: peers, status };
         return { state: "pending", status };
       } catch (error) {

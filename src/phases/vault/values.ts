@@ -1,26 +1,17 @@
 /**
- * Values for the hashicorp/vault chart: HA with 3 replicas on integrated raft storage (the
- * guide's `ha.enabled` with `file` storage cannot work: file storage has no HA), auto-unseal with
- * `seal "awskms"` and the platform KMS key, reached through the vault IRSA role.
+ * Values for the hashicorp/vault chart: HA with 3 replicas on raft storage (the guide's HA with
+ * `file` storage cannot work), auto-unseal with `seal "awskms"` through the vault IRSA role. No
+ * secrets: the seal's credentials come from IRSA.
  *
- * TLS is disabled inside the cluster for now (`global.tlsDisable` and the listener's
- * `tls_disable`): traffic between the platform and Vault, and raft's API-address traffic,
- * is plain HTTP on the pod network. Raft's own cluster port (8201) is TLS regardless, with
- * certificates Vault generates. Enabling TLS needs a certificate for the vault services
- * (cert-manager runs after this phase), and is left for later.
- *
- * The values hold no secrets: the seal's credentials come from IRSA, not from a key in the
- * values. Pure: the release step and `btp-aws values vault` build the same object.
+ * TLS is disabled inside the cluster for now: platform-to-Vault and retry_join traffic is plain
+ * HTTP on the pod network (raft's cluster port 8201 is TLS regardless, with certificates Vault
+ * makes). Enabling it needs a certificate for the vault services; cert-manager comes later.
  */
 import type { Config } from "../../config/schema.js";
 import { stringOutput } from "../../plan/outputs.js";
 import type { StepOutputs } from "../../plan/types.js";
 
-/**
- * Release, namespace and service account. They must equal infra's IRSA_SERVICE_ACCOUNTS.vault
- * (the role trusts exactly that service account); a unit test holds the two together, since a
- * phase does not import another phase.
- */
+/** Must equal infra's IRSA_SERVICE_ACCOUNTS.vault (a test holds them together: phases do not import each other). */
 export const VAULT_RELEASE = "vault";
 export const VAULT_NAMESPACE = "vault";
 export const VAULT_SERVICE_ACCOUNT = "vault";
@@ -36,16 +27,13 @@ export interface VaultValuesInput {
   storageSize?: string;
 }
 
-/** A value placed inside an HCL string: region names and ARNs only, so nothing can close the quote. */
+/** Region names and ARNs only, so nothing can close the HCL string's quote. */
 function hclString(value: string, what: string): string {
   if (!/^[A-Za-z0-9:/._-]+$/.test(value)) throw new Error(`${what} "${value}" is not a region, ARN or key id`);
   return `"${value}"`;
 }
 
-/**
- * The server configuration. Each pod retries joining every other through the headless service
- * `<release>-internal` (pods are `<release>-<n>`): whichever is initialised first leads.
- */
+/** Each pod retries joining every other through the headless service: whichever is initialised first leads. */
 export function vaultServerConfig(input: VaultValuesInput): string {
   const replicas = input.replicas ?? VAULT_REPLICAS;
   const joins = Array.from({ length: replicas }, (_, i) => `  retry_join {\n    leader_api_addr = "http://${VAULT_RELEASE}-${i}.${VAULT_RELEASE}-internal:8200"\n  }`);

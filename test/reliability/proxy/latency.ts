@@ -106,6 +106,10 @@ export class LatencyModel {
     this.settings = settings && { scale: settings.scale, table: settings.table ?? DEFAULT_LATENCY_TABLE };
   }
 
+  get active(): boolean {
+    return this.settings !== undefined;
+  }
+
   /** Resources still provisioning at `now`, for tests and reports. */
   pending(now = Date.now()): { what: string; key: ResourceKey; readyInMs: number }[] {
     return this.tracked.map((t) => ({ what: t.rule.what, key: t.key, readyInMs: this.readyAt(t) - now })).filter((t) => t.readyInMs > 0);

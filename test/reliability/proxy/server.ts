@@ -25,6 +25,8 @@ export interface FaultProxyOptions {
   seed?: number;
   faults?: Faults;
   latency?: LatencySettings;
+  /** The latency model's clock (default Date.now): tests pass a manual one to step over waits. */
+  now?: () => number;
 }
 
 export interface FaultProxy {
@@ -70,6 +72,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const agent = new Agent({ keepAlive: true });
   const log = new ProxyLog();
   const plan = new FaultPlan(options.seed ?? 1);
+  const now = options.now ?? Date.now;
   const latency = new LatencyModel();
   const gaps = new GapServer();
   plan.set(options.faults ?? {});
@@ -98,8 +101,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
 
   /** Rewrites a successful answer for the latency model; marks it when it did. */
   function provisioning(call: Call, status: number, body: Buffer): Buffer | undefined {
-    if (status < 200 || status > 299) return undefined;
-    const rewritten = latency.observe(call, body.toString("utf8"));
+    if (!latency.active || status < 200 || status > 299) return undefined;
+    const rewritten = latency.observe(call, body.toString("utf8"), now());
     return rewritten === undefined ? undefined : Buffer.from(rewritten, "utf8");
   }
 
@@ -119,8 +122,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     }
     if (fault === "throttle" || fault === "internal" || fault === "unavailable") {
       const wire = faultResponse(call, fault);
-      sendWire(res, request.method, wire);
       record(wire.status, FAULT_ANSWER[fault], false);
+      sendWire(res, request.method, wire);
       return;
     }
 
@@ -128,9 +131,9 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     if (gap) {
       const body = Buffer.from(gap.body, "utf8");
       const rewritten = provisioning(call, gap.status, body);
-      send(res, request.method, gap.status, { ...gap.headers }, rewritten ?? body);
       // One label per entry: a provisioning status on a served answer says more than "gap".
       record(gap.status, rewritten ? "latency" : "gap", false);
+      send(res, request.method, gap.status, { ...gap.headers }, rewritten ?? body);
       return;
     }
 
@@ -139,8 +142,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       upstream = await forward(request);
     } catch (error) {
       const message = `proxy: ${options.target} did not answer: ${error instanceof Error ? error.message : String(error)}`;
-      send(res, request.method, 502, { "content-type": "text/plain" }, Buffer.from(message));
       record(502, undefined, false);
+      send(res, request.method, 502, { "content-type": "text/plain" }, Buffer.from(message));
       return;
     }
     if (upstream.status >= 200 && upstream.status <= 299 && call.service !== UNKNOWN) gaps.observe(call, request);
@@ -150,8 +153,9 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       req.socket.destroy();
       return;
     }
-    send(res, request.method, upstream.status, endToEnd(upstream.headers), rewritten ?? upstream.body);
+    // Logged before the answer leaves, so a caller that got it always finds it in the log.
     record(upstream.status, rewritten ? "latency" : undefined, true);
+    send(res, request.method, upstream.status, endToEnd(upstream.headers), rewritten ?? upstream.body);
   }
 
   const server = createServer((req, res) => {

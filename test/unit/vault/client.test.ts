@@ -84,18 +84,25 @@ describe("initialise", () => {
 
   it("returns the unseal keys of a Shamir Vault", async () => {
     const f = await fake({ seal: "shamir" });
-    const result = await new VaultClient({ address: f.url }).initialise({ recoveryShares: 1, recoveryThreshold: 1, secretShares: 3, secretThreshold: 2 });
+    const result = await new VaultClient({ address: f.url }).initialise({ secretShares: 3, secretThreshold: 2 });
     expect(result.keysB64).toEqual(f.recoveryKeys);
     expect(result.keysB64).toHaveLength(3);
     expect(result.recoveryKeysB64).toEqual([]);
+  });
+
+  it("sends a Shamir Vault no recovery settings, which it would refuse", async () => {
+    const f = await fake({ seal: "shamir" });
+    const error = await failure<VaultApiError>(new VaultClient({ address: f.url }).initialise({ recoveryShares: 5, recoveryThreshold: 3 }));
+    expect(error.message).toBe("Vault PUT /v1/sys/init failed (400): parameters recovery_shares,recovery_threshold not applicable to seal type shamir");
+    expect(f.requests.at(-1)?.body).toEqual({ recovery_shares: 5, recovery_threshold: 3 });
   });
 
   it("reports Vault's error when it is already initialised", async () => {
     const { vault } = await devVault();
     const error = await failure<VaultApiError>(vault.initialise({ recoveryShares: 5, recoveryThreshold: 3 }));
     expect(error).toBeInstanceOf(VaultApiError);
-    expect((error).message).toBe("Vault PUT /v1/sys/init failed (400): Vault is already initialized");
-    expect((error).errors).toEqual(["Vault is already initialized"]);
+    expect(error.message).toBe("Vault PUT /v1/sys/init failed (400): Vault is already initialized");
+    expect(error.errors).toEqual(["Vault is already initialized"]);
   });
 
   it("is not aborted by the caller's signal: its answer is the only copy of the keys", async () => {
@@ -114,6 +121,8 @@ describe("mounts and auth methods", () => {
     const mounts = await vault.mounts();
     expect(mounts["ethereum/"]).toEqual({ type: "kv", options: { version: "2" }, description: "platform" });
     expect(mounts["sys/"]).toMatchObject({ type: "system", options: {} });
+    await vault.enableAuth("approle", "approle");
+    await expect(vault.createSecretId("missing")).rejects.toThrow('Vault POST /v1/auth/approle/role/missing/secret-id failed (404): role "missing" does not exist');
     await expect(vault.enableKv2("ethereum")).rejects.toThrow("Vault POST /v1/sys/mounts/ethereum failed (400): path is already in use at ethereum/");
   });
 
@@ -154,6 +163,15 @@ describe("policies, AppRole and Kubernetes auth", () => {
     expect(await vault.kubernetesAuthConfig()).toBeUndefined();
     await vault.putKubernetesAuthConfig({ kubernetes_host: "https://kubernetes.default.svc" });
     expect(await vault.kubernetesAuthConfig()).toEqual({ kubernetes_host: "https://kubernetes.default.svc", kubernetes_ca_cert: "", disable_local_ca_jwt: false });
+  });
+
+  it("passes on the refusal of a config without a CA outside a pod", async () => {
+    const f = await fake({ dev: { rootToken: DEV_TOKEN }, insidePod: false });
+    const vault = new VaultClient({ address: f.url, token: DEV_TOKEN });
+    await vault.enableAuth("kubernetes", "kubernetes");
+    await expect(vault.putKubernetesAuthConfig({ kubernetes_host: "https://kubernetes.default.svc" })).rejects.toThrow(
+      "Vault POST /v1/auth/kubernetes/config failed (400): open /var/run/secrets/kubernetes.io/serviceaccount/ca.crt: no such file or directory",
+    );
   });
 });
 

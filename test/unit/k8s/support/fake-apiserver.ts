@@ -130,7 +130,7 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? "/", "https://127.0.0.1");
     const text = await readBody(request);
-    let body: unknown = undefined;
+    let body: unknown;
     try {
       body = text === "" ? undefined : JSON.parse(text);
     } catch {

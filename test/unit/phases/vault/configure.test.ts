@@ -5,16 +5,27 @@ import { Redactor } from "../../../../src/secrets/redact.js";
 import { VaultClient } from "../../../../src/vault/client.js";
 import { startFakeVault, type FakeVault } from "../../../fakes/vault.js";
 import { recordingReporter, type RecordingReporter } from "../../../support/reporter.js";
-import { errorText, expectNoSecrets, rejection, reportLines } from "./helpers.js";
+import { errorText, expectNoSecrets, operatorCall, recordingFetch, rejection, reportLines } from "./helpers.js";
 
+/*
+ * Written to run unchanged against `bao server -dev -dev-root-token-id=<ROOT>` later: writes are
+ * counted on the client side (recordingFetch), out-of-band changes go through the HTTP API as an
+ * operator would make them, and the fake is used directly only to inject a failure.
+ */
 const ROOT = "hvs.root-token-for-configure-tests";
 let fake: FakeVault;
+/** The client configureVault uses; every request it sends is recorded. */
 let vault: VaultClient;
+/** An operator's client, for reading the result and changing things out of band; not recorded. */
+let operator: VaultClient;
+let recorder: ReturnType<typeof recordingFetch>;
 
 beforeEach(async () => {
   // Like `bao server -dev`: initialised, unsealed, kv-v2 at secret/.
   fake = await startFakeVault({ dev: { rootToken: ROOT } });
-  vault = new VaultClient({ address: fake.url, token: ROOT });
+  recorder = recordingFetch();
+  vault = new VaultClient({ address: fake.url, token: ROOT, fetch: recorder.fetch });
+  operator = new VaultClient({ address: fake.url, token: ROOT });
 });
 afterEach(async () => {
   await fake.close();
@@ -27,7 +38,11 @@ async function configure(options: Partial<ConfigureOptions> = {}): Promise<{ res
 }
 
 function writes(): string[] {
-  return fake.writes().map((r) => `${r.method} ${r.path}`);
+  return recorder.writes();
+}
+
+async function destroySecretId(secretId: string): Promise<void> {
+  expect(await operatorCall(fake.url, ROOT, "POST", "auth/approle/role/platform-role/secret-id/destroy", { secret_id: secretId })).toBe(204);
 }
 
 describe("configureVault on a new Vault", () => {
@@ -47,30 +62,30 @@ describe("configureVault on a new Vault", () => {
     ]);
     expect(report.infos).toEqual(result.changes);
     expect(result.secretIdCreated).toBe(true);
-    expect(result.roleId).toBe(await vault.roleId("platform-role"));
-    expect(await vault.lookupSecretId("platform-role", result.secretId)).toMatchObject({ expiresAt: undefined, usesLeft: 0 });
+    expect(result.roleId).toBe(await operator.roleId("platform-role"));
+    expect(await operator.lookupSecretId("platform-role", result.secretId)).toMatchObject({ expiresAt: undefined, usesLeft: 0 });
 
     // The world, read back through the API.
-    const mounts = await vault.mounts();
+    const mounts = await operator.mounts();
     for (const path of ["ethereum/", "fabric/", "ipfs/"]) expect(mounts[path]).toMatchObject({ type: "kv", options: { version: "2" } });
-    const auth = await vault.authMethods();
+    const auth = await operator.authMethods();
     expect([auth["kubernetes/"]?.type, auth["approle/"]?.type]).toEqual(["kubernetes", "approle"]);
-    expect(await vault.policy("platform-policy")).toBe(await readFile(PLATFORM_POLICY_FILE, "utf8"));
-    expect(await vault.appRole("platform-role")).toEqual({ token_ttl: 3600, token_max_ttl: 14_400, secret_id_ttl: 0, secret_id_num_uses: 0, token_policies: ["platform-policy"], bind_secret_id: true });
-    expect(await vault.kubernetesAuthConfig()).toEqual({ kubernetes_host: "https://kubernetes.default.svc", kubernetes_ca_cert: "", disable_local_ca_jwt: false });
+    expect(await operator.policy("platform-policy")).toBe(await readFile(PLATFORM_POLICY_FILE, "utf8"));
+    expect(await operator.appRole("platform-role")).toEqual({ token_ttl: 3600, token_max_ttl: 14_400, secret_id_ttl: 0, secret_id_num_uses: 0, token_policies: ["platform-policy"], bind_secret_id: true });
+    expect(await operator.kubernetesAuthConfig()).toEqual({ kubernetes_host: "https://kubernetes.default.svc", kubernetes_ca_cert: "", disable_local_ca_jwt: false });
   });
 
   it("writes the CA certificate when one is given", async () => {
     const ca = "-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n";
     await configure({ kubernetesHost: "https://10.100.0.1:443", kubernetesCaCert: ca });
-    expect(await vault.kubernetesAuthConfig()).toEqual({ kubernetes_host: "https://10.100.0.1:443", kubernetes_ca_cert: ca, disable_local_ca_jwt: false });
+    expect(await operator.kubernetesAuthConfig()).toEqual({ kubernetes_host: "https://10.100.0.1:443", kubernetes_ca_cert: ca, disable_local_ca_jwt: false });
   });
 });
 
 describe("configureVault on a configured Vault", () => {
   it("makes zero writes and reuses the stored secret-id", async () => {
     const first = await configure();
-    fake.clearLog();
+    recorder.clear();
 
     const { result, report } = await configure({ storedSecretId: first.result.secretId });
 
@@ -89,7 +104,7 @@ describe("configureVault on a configured Vault", () => {
     ]);
     expect(report.infos).toEqual([]);
     // Each item was read, once.
-    expect(fake.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+    expect(recorder.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
       "GET /v1/sys/mounts",
       "GET /v1/sys/auth",
       "GET /v1/auth/kubernetes/config",
@@ -102,7 +117,7 @@ describe("configureVault on a configured Vault", () => {
 
   it("mints a secret-id, and only that, when none was stored", async () => {
     await configure();
-    fake.clearLog();
+    recorder.clear();
     const { result } = await configure();
     expect(writes()).toEqual(["POST /v1/auth/approle/role/platform-role/secret-id"]);
     expect(result.secretIdCreated).toBe(true);
@@ -111,8 +126,8 @@ describe("configureVault on a configured Vault", () => {
 
   it("replaces a stored secret-id Vault no longer knows", async () => {
     const first = await configure();
-    fake.destroySecretIds("platform-role");
-    fake.clearLog();
+    await destroySecretId(first.result.secretId);
+    recorder.clear();
     const { result, report } = await configure({ storedSecretId: first.result.secretId });
     expect(writes()).toEqual(["POST /v1/auth/approle/role/platform-role/secret-id"]);
     expect(result.secretIdCreated).toBe(true);
@@ -122,9 +137,9 @@ describe("configureVault on a configured Vault", () => {
 
   it("replaces a stored secret-id that expires within a day", async () => {
     await configure();
-    await vault.putAppRole("platform-role", { secret_id_ttl: 3600 });
-    const expiring = (await vault.createSecretId("platform-role")).secretId;
-    fake.clearLog();
+    await operator.putAppRole("platform-role", { secret_id_ttl: 3600 });
+    const expiring = (await operator.createSecretId("platform-role")).secretId;
+    recorder.clear();
     const { result, report } = await configure({ storedSecretId: expiring });
     expect(writes()).toEqual(["POST /v1/auth/approle/role/platform-role", "POST /v1/auth/approle/role/platform-role/secret-id"]);
     expect(result.secretIdCreated).toBe(true);
@@ -136,47 +151,47 @@ describe("configureVault on a configured Vault", () => {
 describe("configureVault repairs what was changed out of band", () => {
   it("restores a tampered policy", async () => {
     const first = await configure();
-    await vault.putPolicy("platform-policy", 'path "*" {\n  capabilities = ["sudo", "read"]\n}\n');
-    fake.clearLog();
+    await operator.putPolicy("platform-policy", 'path "*" {\n  capabilities = ["sudo", "read"]\n}\n');
+    recorder.clear();
     const { result } = await configure({ storedSecretId: first.result.secretId });
     expect(writes()).toEqual(["PUT /v1/sys/policies/acl/platform-policy"]);
     expect(result.changes).toEqual(["restored policy platform-policy: Vault's copy differed from templates/vault/platform-policy.hcl"]);
-    expect(await vault.policy("platform-policy")).toBe(await readFile(PLATFORM_POLICY_FILE, "utf8"));
+    expect(await operator.policy("platform-policy")).toBe(await readFile(PLATFORM_POLICY_FILE, "utf8"));
   });
 
   it("does not count line endings and trailing blanks as a change", async () => {
     const first = await configure();
     const text = await readFile(PLATFORM_POLICY_FILE, "utf8");
-    await vault.putPolicy("platform-policy", `${text.replace(/\n/g, "  \r\n")}\n\n`);
-    fake.clearLog();
+    await operator.putPolicy("platform-policy", `${text.replace(/\n/g, "  \r\n")}\n\n`);
+    recorder.clear();
     await configure({ storedSecretId: first.result.secretId });
     expect(writes()).toEqual([]);
   });
 
   it("repairs a changed role and names every field", async () => {
     const first = await configure();
-    await vault.putAppRole("platform-role", { token_ttl: 7200, token_policies: ["default"] });
-    fake.clearLog();
+    await operator.putAppRole("platform-role", { token_ttl: 7200, token_policies: ["default"] });
+    recorder.clear();
     const { result } = await configure({ storedSecretId: first.result.secretId });
     expect(writes()).toEqual(["POST /v1/auth/approle/role/platform-role"]);
     expect(result.changes).toEqual(["repaired AppRole role platform-role: token_ttl is 7200, want 3600; token_policies is [default], want [platform-policy]"]);
-    expect((await vault.appRole("platform-role"))?.token_policies).toEqual(["platform-policy"]);
+    expect((await operator.appRole("platform-role"))?.token_policies).toEqual(["platform-policy"]);
     // The role keeps its role-id, so the platform's credentials stay valid.
     expect(result.roleId).toBe(first.result.roleId);
   });
 
   it("repairs the Kubernetes auth config", async () => {
     const first = await configure();
-    await vault.putKubernetesAuthConfig({ kubernetes_host: "https://old.example:6443", disable_local_ca_jwt: true });
-    fake.clearLog();
+    await operator.putKubernetesAuthConfig({ kubernetes_host: "https://old.example:6443", disable_local_ca_jwt: true });
+    recorder.clear();
     const { result } = await configure({ storedSecretId: first.result.secretId });
     expect(writes()).toEqual(["POST /v1/auth/kubernetes/config"]);
     expect(result.changes).toEqual(["repaired the Kubernetes auth config: kubernetes_host is https://old.example:6443, want https://kubernetes.default.svc; disable_local_ca_jwt is true, want false"]);
   });
 
   it("recreates a deleted kv mount next to existing ones", async () => {
-    await vault.enableKv2("ethereum");
-    fake.clearLog();
+    await operator.enableKv2("ethereum");
+    recorder.clear();
     const { result } = await configure();
     expect(writes().slice(0, 2)).toEqual(["POST /v1/sys/mounts/fabric", "POST /v1/sys/mounts/ipfs"]);
     expect(result.changes.slice(0, 2)).toEqual(["enabled kv-v2 secrets engine at fabric/", "enabled kv-v2 secrets engine at ipfs/"]);
@@ -185,31 +200,30 @@ describe("configureVault repairs what was changed out of band", () => {
 
 describe("configureVault stops on drift it must not repair", () => {
   it("refuses a kv version 1 engine at ethereum/ and writes nothing", async () => {
-    await vault.enableAuth("approle", "approle");
-    fake.clearLog();
+    await operator.enableAuth("approle", "approle");
+    recorder.clear();
     // `vault secrets enable -path=ethereum -version=1 kv`
-    const v1 = await fetch(`${fake.url}/v1/sys/mounts/ethereum`, { method: "POST", headers: { "X-Vault-Token": ROOT }, body: JSON.stringify({ type: "kv", options: { version: "1" } }) });
-    expect(v1.status).toBe(204);
-    fake.clearLog();
+    expect(await operatorCall(fake.url, ROOT, "POST", "sys/mounts/ethereum", { type: "kv", options: { version: "1" } })).toBe(204);
+    recorder.clear();
 
     const error = await rejection(configure());
     expect(error.message).toBe("Vault has kv version 1 at ethereum/: the platform needs kv version 2 there, and btp-aws does not replace a secrets engine");
     expect(error.hint).toBe("upgrade ethereum/ in place, keeping its data: `vault kv enable-versioning ethereum/`; or, if it holds nothing you need: `vault secrets disable <path>` (this deletes its data); then run the same command again");
     expect(writes()).toEqual([]);
-    expect((await vault.mounts())["ethereum/"]).toMatchObject({ type: "kv", options: { version: "1" } });
+    expect((await operator.mounts())["ethereum/"]).toMatchObject({ type: "kv", options: { version: "1" } });
   });
 
   it("treats kv without a version as version 1, and names other engines by type", async () => {
-    await fetch(`${fake.url}/v1/sys/mounts/ethereum`, { method: "POST", headers: { "X-Vault-Token": ROOT }, body: JSON.stringify({ type: "kv" }) });
-    await fetch(`${fake.url}/v1/sys/mounts/ipfs`, { method: "POST", headers: { "X-Vault-Token": ROOT }, body: JSON.stringify({ type: "transit" }) });
-    fake.clearLog();
+    expect(await operatorCall(fake.url, ROOT, "POST", "sys/mounts/ethereum", { type: "kv" })).toBe(204);
+    expect(await operatorCall(fake.url, ROOT, "POST", "sys/mounts/ipfs", { type: "transit" })).toBe(204);
+    recorder.clear();
     const error = await rejection(configure());
     expect(error.message).toBe("Vault has kv version 1 at ethereum/, a transit secrets engine at ipfs/: the platform needs kv version 2 there, and btp-aws does not replace a secrets engine");
     expect(writes()).toEqual([]);
   });
 
   it("refuses an auth method of another type at approle/", async () => {
-    await vault.enableAuth("userpass", "approle");
+    await operator.enableAuth("userpass", "approle");
     const error = await rejection(configure());
     expect(error.message).toBe("Vault has a userpass auth method at approle/: btp-aws needs approle at approle/ and does not replace an auth method");
     expect(error.hint).toContain("vault auth disable <path>");
@@ -223,11 +237,11 @@ describe("secrets stay out of every message", () => {
     const redact = (s: string) => redactor.add(s);
     const first = await configure({ redact });
     texts.push(...reportLines(first.report));
-    await vault.putPolicy("platform-policy", 'path "x/*" {\n  capabilities = ["read"]\n}\n');
-    fake.destroySecretIds("platform-role");
+    await operator.putPolicy("platform-policy", 'path "x/*" {\n  capabilities = ["read"]\n}\n');
+    await destroySecretId(first.result.secretId);
     const second = await configure({ redact, storedSecretId: first.result.secretId });
     texts.push(...reportLines(second.report));
-    fake.failAfter("GET /v1/sys/policies/acl/platform-policy", { status: 500, errors: ["storage failure"] });
+    fake.failAfter("GET /v1/sys/policies/acl/platform-policy", { status: 500, errors: ["storage failure"] }); // fake-only fault injection
     texts.push(errorText(await rejection(configure({ redact, storedSecretId: second.result.secretId }))));
 
     expectNoSecrets(texts, [ROOT, first.result.secretId, second.result.secretId, first.result.roleId]);

@@ -87,3 +87,37 @@ export async function rejection(promise: Promise<unknown>): Promise<Error & { hi
   }
   throw new Error("expected the promise to reject");
 }
+
+export interface RecordedRequest {
+  method: string;
+  /** "/v1/sys/mounts" */
+  path: string;
+  status: number;
+}
+
+/**
+ * A fetch that records what the client sent, so "no writes" can be asserted on the client side:
+ * the same assertion then holds against the fake and against a real OpenBao.
+ */
+export function recordingFetch(): { fetch: typeof globalThis.fetch; requests: RecordedRequest[]; writes(): string[]; clear(): void } {
+  const requests: RecordedRequest[] = [];
+  return {
+    requests,
+    async fetch(input, init) {
+      const response = await fetch(input, init);
+      const url = new URL(input instanceof Request ? input.url : String(input));
+      requests.push({ method: init?.method ?? "GET", path: url.pathname, status: response.status });
+      return response;
+    },
+    // AppRole's lookups take the secret in a body, so they are POSTs that change nothing.
+    writes: () => requests.filter((r) => r.method !== "GET" && !r.path.endsWith("/lookup")).map((r) => `${r.method} ${r.path}`),
+    clear: () => void (requests.length = 0),
+  };
+}
+
+/** An operator's out-of-band change, through the HTTP API (as `vault write` would send it). */
+export async function operatorCall(address: string, token: string, method: string, path: string, body?: unknown): Promise<number> {
+  const response = await fetch(`${address}/v1/${path}`, { method, headers: { "X-Vault-Token": token }, body: body === undefined ? undefined : JSON.stringify(body) });
+  await response.text();
+  return response.status;
+}

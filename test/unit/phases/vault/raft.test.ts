@@ -35,11 +35,11 @@ describe("waitForRaftPeers", () => {
       { nodeId: "vault-2", address: "vault-2.vault-internal:8201", leader: false, voter: true },
     ]);
     expect(report.statuses).toEqual([
-      "1/3 raft peers, 1 voters; replica 1, 2 sealed or not joined, 0s",
+      "1/3 raft peers, 1 voting; replica 1, 2 sealed or not joined, 0s",
       // vault-1 has joined; its first answer is still "sealed" (auto-unseal in progress).
-      "2/3 raft peers, 1 voters; replica 1, 2 sealed or not joined, 5s",
-      "3/3 raft peers, 1 voters; replica 2 sealed or not joined, 10s",
-      "3/3 raft peers, 2 voters, 15s",
+      "2/3 raft peers, 1 voting; replica 1, 2 sealed or not joined, 5s",
+      "3/3 raft peers, 1 voting; replica 2 sealed or not joined, 10s",
+      "3/3 raft peers, 2 voting, 15s",
     ]);
   });
 
@@ -65,7 +65,7 @@ describe("waitForRaftPeers", () => {
     }
     f.sealNode(2);
     const error = await rejection(waitForRaftPeers({ replicas, report: recordingReporter(), waitSettings: instantTime() }));
-    expect(error.message).toBe("timed out waiting for 3 Vault raft peers, every one a voter and unsealed: still 3/3 raft peers, 3 voters; replica 2 sealed or not joined after 10m00s");
+    expect(error.message).toBe("timed out waiting for 3 Vault raft peers, every one a voter and unsealed: still 3/3 raft peers, 3 voting; replica 2 sealed or not joined after 10m00s");
     expect(error.hint).toContain("retry_join");
   });
 
@@ -77,7 +77,7 @@ describe("waitForRaftPeers", () => {
     const report = recordingReporter();
     const waited = waitForRaftPeers({ replicas: [replicas[0]!, replicas[1]!, gone], report, waitSettings: instantTime((n) => n === 1 && f.join(2)) });
     const error = await rejection(waited);
-    expect(error.message).toMatch(/^timed out waiting for 3 Vault raft peers, every one a voter and unsealed: still 3\/3 raft peers, 2 voters; replica 2 sealed or not joined after/);
-    expect(report.statuses[0]).toBe("2/3 raft peers, 2 voters; replica 2 sealed or not joined, 0s");
+    expect(error.message).toMatch(/^timed out waiting for 3 Vault raft peers, every one a voter and unsealed: still 3\/3 raft peers, 2 voting; replica 2 sealed or not joined after/);
+    expect(report.statuses[0]).toBe("2/3 raft peers, 2 voting; replica 2 sealed or not joined, 0s");
   });
 });
