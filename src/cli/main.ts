@@ -81,6 +81,25 @@ export function buildProgram(): Command {
     .addOption(outputOption())
     .action(action(async () => (await import("./commands/status.js")).statusCommand));
 
+  stateOptions(program.command("kubeconfig"))
+    .description("print a kubeconfig for the platform's EKS cluster, write it (--out) or merge it into yours (--merge); it holds no token")
+    .option("-c, --config <file>", "config file naming the platform (default ./btp-aws.yaml when present)")
+    .option("--platform <name>", "platform whose cluster to use")
+    .option("--region <region>", "AWS region, when there is no state and no config")
+    .option("--profile <profile>", "AWS profile to sign Kubernetes tokens with")
+    .option("--merge", "merge into KUBECONFIG's first file or ~/.kube/config (or --out) as context btp-<platform>, made current")
+    .option("--out <file>", "write to this file (mode 0600) instead of stdout")
+    .action(action(async () => (await import("./commands/kubeconfig.js")).kubeconfigCommand));
+
+  // The exec credential plugin of the kubeconfigs btp-aws writes: like `aws eks get-token`, it
+  // prints a short-lived token on stdout by contract. Hidden: users never call it themselves.
+  program.command("eks-token", { hidden: true })
+    .description("print an EKS bearer token as an ExecCredential")
+    .requiredOption("--cluster <name>", "EKS cluster name")
+    .requiredOption("--region <region>", "the cluster's region")
+    .option("--profile <profile>", "AWS profile")
+    .action(action(async () => (await import("./commands/eks-token.js")).eksTokenCommand));
+
   const config = program.command("config").description("write, check and describe the installation config");
   configOptions(config.command("init"))
     .description("ask for the settings and write a commented YAML config (never secrets)")

@@ -147,7 +147,8 @@ export async function killAndResume(options: KillRunOptions): Promise<{ kills: K
             clock.start();
           }
         }
-        if (momentAt !== undefined && clock.now() >= momentAt) kill("moment", `at ${(momentAt / 1000).toFixed(2)} s`);
+        // Only past the catch-up: a moment belongs to the install's new work, not its re-observation.
+        if (caughtUpAt !== undefined && momentAt !== undefined && clock.now() >= momentAt) kill("moment", `at ${(momentAt / 1000).toFixed(2)} s`);
         await sleep(POLL_MS);
       }
       clearTimeout(timer);
