@@ -32,6 +32,13 @@ export interface StepContext<S = unknown> {
   readonly services: S;
   /** Aborted on Ctrl-C; long waits should stop at their next poll. */
   readonly signal: AbortSignal;
+  /**
+   * Saves outputs in the state before the step finishes, so a run killed mid-step leaves the next
+   * run a hint (`previous`) of what it may have made: the bucket it was creating, which a kill
+   * between CreateBucket and PutBucketTagging leaves without the tags that would identify it.
+   * The runner provides it; a step called directly (tests) may go without.
+   */
+  readonly checkpoint?: (outputs: StepOutputs) => Promise<void>;
 }
 
 export interface Step<S = unknown> {

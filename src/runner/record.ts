@@ -9,6 +9,14 @@ export function markRunning(store: StateStore, id: string, startedAt: string): P
   });
 }
 
+/** A step's checkpoint: outputs merged into its running record, kept until it is done (see StepContext). */
+export function markProgress(store: StateStore, id: string, outputs: StepOutputs): Promise<void> {
+  return store.update((draft) => {
+    const record = draft.steps[id];
+    if (record) record.outputs = { ...record.outputs, ...outputs };
+  });
+}
+
 export function markDone(
   store: StateStore,
   id: string,

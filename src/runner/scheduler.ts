@@ -3,6 +3,7 @@ import type { Step, StepOutputs } from "../plan/types.js";
 import type { State } from "../state/types.js";
 import { fanOut } from "./events.js";
 import { executeStep, type StepOutcome } from "./execute-step.js";
+import { markProgress } from "./record.js";
 import type { RunOptions, RunResult } from "./types.js";
 import { checkPlan } from "./validate.js";
 
@@ -59,7 +60,7 @@ export async function runSteps<S>(steps: readonly Step<S>[], options: RunOptions
   const start = (step: Step<S>): void => {
     waiting.delete(step.id);
     // outputs is copied: a step sees the outputs as they were when it started, not a moving target.
-    const context = { config, services, signal, previous: previous.get(step.id), outputs: { ...outputs } };
+    const context = { config, services, signal, previous: previous.get(step.id), outputs: { ...outputs }, checkpoint: (partial: StepOutputs) => markProgress(store, step.id, partial) };
     const running = executeStep(step, context, { store, events, now }).then((outcome) => settle(step, outcome));
     inFlight.set(step.id, running.finally(() => inFlight.delete(step.id)));
   };

@@ -101,6 +101,9 @@ export const s3Step: Step<Services> = {
     let created = false;
     if (presence.state === "missing") {
       report.status(`creating bucket ${name}`);
+      // Recorded first: a run killed between CreateBucket and PutBucketTagging leaves an untagged
+      // bucket, which the next run may then adopt as ours (checkOwnership's `recorded`).
+      await context.checkpoint?.({ bucket: name, bucketArn });
       created = await create(s3, bucket, region, target);
     }
 

@@ -60,16 +60,18 @@ export const vpcStep: Step<VpcServices> = {
       const { vpc, created } = await ensureVpc(work, previousString(previous, "vpcId"));
       const subnets = await ensureSubnets(work, vpc.vpcId, previousList(previous, "availabilityZones"));
       const internetGatewayId = await ensureInternetGateway(work, vpc.vpcId);
-      const nats = await ensureNatGateways(work, vpc.vpcId, subnets.public);
-      const tables = await ensureRouteTables(work, vpc.vpcId, subnets, internetGatewayId, nats);
-      if (config.network.flowLogs) {
-        await ensureFlowLogs(work, vpc.vpcId, {
+      // Flow logs need only the VPC: they are set up while new NAT gateways provision (about two
+      // minutes) instead of after. The route tables need the gateways available.
+      const flowLogs = config.network.flowLogs
+        ? (async () => ensureFlowLogs(work, vpc.vpcId, {
           logs: await services.aws.logs(),
           iam: await services.aws.iam(),
           account: stringOutput(outputs, "prepare/credentials", "account"),
           keyArn: stringOutput(outputs, "infra/kms", "keyArn"),
-        });
-      }
+        }))()
+        : Promise.resolve();
+      const [nats] = await Promise.all([ensureNatGateways(work, vpc.vpcId, subnets.public), flowLogs]);
+      const tables = await ensureRouteTables(work, vpc.vpcId, subnets, internetGatewayId, nats);
 
       const shape = `${subnets.private.length + subnets.public.length} subnets over ${subnets.zones.join(", ")}, internet gateway ${internetGatewayId}, ${nats.length} NAT gateway${nats.length === 1 ? "" : "s"}, ${1 + tables.privateRouteTableIds.length} route tables${config.network.flowLogs ? `, flow logs into ${names.flowLogGroup}` : ""}`;
       if (created) report.info(`created VPC ${vpc.vpcId} (${names.vpc}, ${vpc.cidr}): ${shape}`);

@@ -10,7 +10,7 @@ import { parseStateText } from "../../../src/state/schema.js";
 import type { State } from "../../../src/state/types.js";
 import { DEFAULT_LATENCY_TABLE, type FaultProxy, type LogEntry } from "../proxy/index.js";
 import { startCli } from "./background-cli.js";
-import { catchUpThisRun, type KillPlan } from "./kill-plan.js";
+import { catchUpThisRun, createsResource, type KillPlan } from "./kill-plan.js";
 import type { LogicalClock } from "./logical-clock.js";
 
 export type KillKind = "moment" | "after-create" | "catch-up";
@@ -22,7 +22,7 @@ export interface KillRecord {
   run: number;
   pid: number;
   kind: KillKind;
-  /** "at 7.42 s", "after mutating call 51", "0.37 into catch-up". */
+  /** "at 7.42 s", "after s3.CreateBucket", "0.37 into catch-up". */
   planned: string;
   logicalMs: number;
   /** Milliseconds since the run started. */
@@ -57,6 +57,8 @@ export interface KillRunOptions {
   args: string[];
   cwd: string;
   env: Record<string, string>;
+  /** About how many runs the plan takes, to spread the catch-up kills over them. */
+  expectedRuns: number;
   /** A run that has not caught up after this long counts as caught up (it may be waiting for a slot). */
   catchUpLimitMs?: number;
   /** Called as each kill is recorded (the test logs it). */
@@ -86,25 +88,34 @@ async function lockHolder(path: string): Promise<number | undefined> {
 const isMutating = (e: LogEntry) => e.status !== undefined && e.status < 300 && e.service !== "Unknown" && classifyOperation(e.operation) === "mutating";
 const callName = (e: LogEntry) => `${e.service}.${e.operation}`;
 
-export async function killAndResume(options: KillRunOptions): Promise<{ kills: KillRecord[]; runs: RunRecord[]; final: RunRecord }> {
-  const { plan, proxy, clock } = options;
-  const moments = [...plan.moments];
-  const creates = [...plan.afterCreates];
-  const catchUps = [...plan.catchUps];
+export interface KillRun {
+  kills: KillRecord[];
+  runs: RunRecord[];
+  /** The run that exited on its own. */
+  final: RunRecord;
+  /** Every resource-creating operation the install made ("s3.CreateBucket"), killed after or not. */
+  creatingOperations: string[];
+}
+
+export async function killAndResume(options: KillRunOptions): Promise<KillRun> {
+  const { proxy, clock } = options;
+  const moments = [...options.plan.moments];
+  const catchUps = [...options.plan.catchUps];
   const kills: KillRecord[] = [];
   const runs: RunRecord[] = [];
+  const creating = new Set<string>();
+  const killedAfter = new Set<string>();
 
-  // Mutating calls answered so far, counted as the proxy logs them: an after-create kill fires in
-  // the same tick, right after the answer was written to the socket.
-  let mutating = 0;
-  let onMutating: (() => void) | undefined;
+  // Watch the proxy's answers as they are logged: an after-create kill fires in the same tick,
+  // right after the answer was written to the socket.
+  let onCreated: ((operation: string) => void) | undefined;
   const log = proxy.log;
   const add = log.add.bind(log);
   log.add = (entry: LogEntry) => {
     add(entry);
-    if (isMutating(entry)) {
-      mutating += 1;
-      onMutating?.();
+    if (isMutating(entry) && createsResource(entry.operation)) {
+      creating.add(callName(entry));
+      onCreated?.(callName(entry));
     }
   };
 
@@ -116,21 +127,23 @@ export async function killAndResume(options: KillRunOptions): Promise<{ kills: K
       const startedAt = Date.now();
       const child = startCli(options.args, { cwd: options.cwd, env: options.env, timeoutMs: 240_000 });
       let caughtUpAt: number | undefined;
-      let killed: { kind: KillKind; planned: string } | undefined;
+      let killed: { kind: KillKind; planned: string; at: number } | undefined;
       const kill = (kind: KillKind, planned: string) => {
         if (killed || !child.running) return;
-        killed = { kind, planned };
+        killed = { kind, planned, at: Date.now() };
         child.kill("SIGKILL");
         clock.stop();
       };
 
-      // Arm this run's kills: the next moment, the next create, maybe a catch-up kill.
-      const othersLeft = moments.length + creates.length;
-      const catchUp = run > 1 && catchUps.length > 0 && catchUpThisRun(options.seed, run, plan, othersLeft) ? catchUps.shift() : undefined;
+      // Arm this run's kills: the next moment, the first new creating operation, maybe a catch-up kill.
+      const catchUp = run > 1 && catchUpThisRun(options.seed, run, catchUps.length, options.expectedRuns, moments.length > 0) ? catchUps.shift() : undefined;
       let timer: NodeJS.Timeout | undefined;
       if (catchUp !== undefined) timer = setTimeout(() => kill("catch-up", `${catchUp.toFixed(2)} into catch-up`), Math.round(catchUp * lastCatchUpMs));
-      const createAt = creates[0] === undefined ? undefined : Math.max(creates[0], mutating + 1);
-      if (createAt !== undefined) onMutating = () => mutating >= createAt && kill("after-create", `after mutating call ${createAt}`);
+      onCreated = (operation) => {
+        if (killedAfter.has(operation)) return;
+        killedAfter.add(operation);
+        kill("after-create", `after ${operation}`);
+      };
       const momentAt = moments[0];
 
       const startIso = new Date(startedAt).toISOString();
@@ -141,7 +154,7 @@ export async function killAndResume(options: KillRunOptions): Promise<{ kills: K
       while (child.running && !killed) {
         if (caughtUpAt === undefined) {
           const state = await readStateFile(options.statePath);
-          const redone = [...doneBefore].every((id) => state?.steps[id]?.status === "done" && state.steps[id]!.startedAt >= startIso);
+          const redone = [...doneBefore].every((id) => state?.steps[id]?.status === "done" && state.steps[id].startedAt >= startIso);
           if (redone || Date.now() - startedAt > (options.catchUpLimitMs ?? 8000)) {
             caughtUpAt = Date.now();
             clock.start();
@@ -152,16 +165,17 @@ export async function killAndResume(options: KillRunOptions): Promise<{ kills: K
         await sleep(POLL_MS);
       }
       clearTimeout(timer);
-      onMutating = undefined;
-      const killedAt = Date.now();
+      onCreated = undefined;
       const result = await child.done;
       clock.stop();
       const record: RunRecord = { run, pid: child.pid, killed: killed !== undefined, code: result.code, catchUpMs: caughtUpAt === undefined ? undefined : caughtUpAt - startedAt, lockHolder: lockBefore, stderr: result.stderr };
       runs.push(record);
-      if (!killed) return { kills, runs, final: record };
+      if (!killed) return { kills, runs, final: record, creatingOperations: [...creating].sort() };
 
+      const killedAt = killed.at;
       if (killed.kind === "moment") moments.shift();
-      if (killed.kind === "after-create") creates.shift();
+      // Another kill came first: the catch-up kill is still owed to a later run.
+      if (catchUp !== undefined && killed.kind !== "catch-up") catchUps.unshift(catchUp);
       if (record.catchUpMs !== undefined) lastCatchUpMs = record.catchUpMs;
       // Calls in flight at the kill are still answered by moto and logged by the proxy shortly after.
       await sleep(100);
@@ -171,8 +185,8 @@ export async function killAndResume(options: KillRunOptions): Promise<{ kills: K
       const inFlight = ofRun.filter((e) => e.at + e.ms >= killedAt);
       const last = ofRun.at(-1);
       const waiting = proxy.latency.pending(clock.now()).some((p) => running.includes(STEP_OF.get(p.what) ?? ""));
-      const creating = inFlight.some(isInFlightMutation) || (last !== undefined && isMutating(last) && killedAt - (last.at + last.ms) < 200);
-      const phase: KillPhase = creating ? "create" : caughtUpAt === undefined ? "catch-up" : waiting ? "wait" : "observe";
+      const mutatingNow = inFlight.some(isInFlightMutation) || (last !== undefined && isMutating(last) && killedAt - (last.at + last.ms) < 200);
+      const phase: KillPhase = mutatingNow ? "create" : caughtUpAt === undefined ? "catch-up" : waiting ? "wait" : "observe";
       const entry: KillRecord = {
         n: kills.length + 1, run, pid: child.pid, kind: killed.kind, planned: killed.planned, logicalMs: clock.now(), runMs: killedAt - startedAt,
         phase, running, inFlight: inFlight.map(callName), lastCall: last && callName(last),

@@ -329,6 +329,27 @@ describe("runSteps: failure", () => {
     expect(Object.values(store.current().steps).map((r) => r.status)).toEqual(["done", "done", "done"]);
     expect(store.current().steps["infra/rds"]?.error).toBeUndefined();
   });
+
+  it("keeps a step's checkpoint in its record until it is done, and hands it to the next run as previous", async () => {
+    const store = memoryStore();
+    const seen: (StepOutputs | undefined)[] = [];
+    let crash = true;
+    const bucket = step("infra/s3", {
+      run: async (context) => {
+        seen.push(context.previous);
+        await context.checkpoint?.({ bucket: "b-1" });
+        // A run killed at this point leaves the record running, checkpoint inside.
+        if (crash) throw new BtpAwsError("killed");
+        return { bucket: "b-1", arn: "arn:b-1" };
+      },
+    });
+    await runSteps([bucket], { config, services: {}, store });
+    expect(store.current().steps["infra/s3"]).toMatchObject({ status: "failed", outputs: { bucket: "b-1" } });
+    crash = false;
+    await runSteps([bucket], { config, services: {}, store });
+    expect(seen).toEqual([undefined, { bucket: "b-1" }]);
+    expect(store.current().steps["infra/s3"]).toMatchObject({ status: "done", outputs: { bucket: "b-1", arn: "arn:b-1" } });
+  });
 });
 
 describe("runSteps: needs outside the selection", () => {

@@ -179,6 +179,23 @@ describe("infra/s3 step", () => {
     expect(report.infos).toEqual([`bucket ${BUCKET}: tags Name, btp-aws:platform, btp-aws:managed-by set`]);
   });
 
+  it("checkpoints the bucket before CreateBucket, so a run killed before PutBucketTagging leaves the next run a reason to adopt it", async () => {
+    // Found by test/reliability/kill-resume.test.ts: killed right after CreateBucket, every later run refused the untagged bucket.
+    newBucket();
+    const order: string[] = [];
+    s3.on(CreateBucketCommand).callsFake(() => void order.push("CreateBucket"));
+    const checkpoint = (outputs: StepOutputs) => Promise.resolve(void order.push(`checkpoint ${JSON.stringify(outputs)}`));
+    await s3Step.run({ config: testConfig(), services, outputs: OUTPUTS, previous: undefined, signal: new AbortController().signal, checkpoint }, recordingReporter());
+    expect(order).toEqual([`checkpoint ${JSON.stringify({ bucket: BUCKET, bucketArn: BUCKET_ARN })}`, "CreateBucket"]);
+  });
+
+  it("checkpoints nothing when the bucket exists", async () => {
+    intactBucket();
+    const saved: StepOutputs[] = [];
+    await s3Step.run({ config: testConfig(), services, outputs: OUTPUTS, previous: undefined, signal: new AbortController().signal, checkpoint: (o) => Promise.resolve(void saved.push(o)) }, recordingReporter());
+    expect(saved).toEqual([]);
+  });
+
   it("says another account holds the name on a 403 from HeadBucket", async () => {
     s3.on(HeadBucketCommand).rejects(awsError("Forbidden", 403, "UnknownError"));
     const error = await failure(run().promise);

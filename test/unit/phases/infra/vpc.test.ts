@@ -443,6 +443,23 @@ describe("infra/vpc: NAT gateways (moto makes them available at once)", () => {
     expect(ec2.commandCalls(ReplaceRouteCommand).map((c) => c.args[0].input)).toEqual([{ RouteTableId: "rtb-private-2", DestinationCidrBlock: "0.0.0.0/0", NatGatewayId: "nat-new-2" }]);
   });
 
+  it("sets up the flow logs while a new gateway is pending, and routes to it only once it is available", async () => {
+    // Found by test/bench (makespan): flow logs waited for the NAT gateways they do not need.
+    world = missingThirdNat();
+    Object.assign(world, { flowLogs: [], logGroup: undefined, role: undefined, rolePolicy: undefined, natStates: ["pending", "pending", "available"] });
+    install(world);
+    let release!: () => void;
+    const slept: number[] = [];
+    const wait: WaitSettings = { scale: 1, now: () => 0, sleep: (ms) => new Promise<void>((resolve) => (slept.push(ms), (release = resolve))) };
+    const running = run(production, ADOPTED, wait);
+    // The NAT wait holds its first sleep until released; meanwhile the flow logs finish.
+    for (let i = 0; i < 200 && (slept.length === 0 || ec2.commandCalls(CreateFlowLogsCommand).length === 0); i++) await new Promise((resolve) => setImmediate(resolve));
+    expect([slept, ec2.commandCalls(CreateFlowLogsCommand).length, ec2.commandCalls(ReplaceRouteCommand).length]).toEqual([[15_000], 1, 0]);
+    release();
+    await running;
+    expect(ec2.commandCalls(ReplaceRouteCommand).map((c) => c.args[0].input.NatGatewayId)).toEqual(["nat-new-2"]);
+  });
+
   it("reuses a free Elastic IP of the platform for that zone", async () => {
     world = missingThirdNat();
     world.addresses = [{ AllocationId: "eipalloc-kept", PublicIp: "203.0.113.7", Tags: tags(production, `${VPC}-nat-eu-west-1c`) }];

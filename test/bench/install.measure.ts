@@ -1,0 +1,98 @@
+/**
+ * The install figures of `npm run bench` (run.mjs starts this through test/bench/vitest.config.ts
+ * and writes BENCHMARKS.md from what it records):
+ * - makespan of `install --only prepare,infra` through the proxy under the latency model at 1/60
+ *   (BTP_AWS_POLL_SCALE=1/60), against the critical-path lower bound from the same table;
+ * - where the time went on the critical path (each step's own time, and how long it waited for a
+ *   slot after its needs were done);
+ * - AWS calls of that install, read and mutating, and how many reads were polls;
+ * - a no-op re-run right after: wall time and calls.
+ */
+import { readFile, rm, writeFile } from "node:fs/promises";
+import { expect, inject, it } from "vitest";
+import { classifyOperation } from "../../src/aws/call-counter.js";
+import { installSteps } from "../../src/cli/steps.js";
+import { criticalPath } from "../../src/plan/critical-path.js";
+import { selectSteps } from "../../src/plan/select.js";
+import { parseStateText } from "../../src/state/schema.js";
+import { runCli } from "../support/cli.js";
+import { motoControl } from "../support/moto.js";
+import { countByKind, countByOperation, startFaultProxy, type LogEntry } from "../reliability/proxy/index.js";
+import { freshPlatform, installArgs, installEnv, SCALE, warmMoto } from "../reliability/support/platform.js";
+import type { BenchResults, StepTime } from "./results.js";
+
+const moto = motoControl(inject("motoEndpoint"));
+const helm = inject("helm");
+
+const awsCalls = (entries: readonly LogEntry[]) => entries.filter((e) => e.service !== "Unknown");
+const seconds = (ms: number) => Math.round(ms) / 1000;
+
+it("measures the scaled install, its calls and a no-op re-run", async () => {
+  const platform = await freshPlatform(moto, "btp-aws-bench-");
+  await warmMoto(moto);
+  const proxy = await startFaultProxy({ target: moto.endpoint, latency: { scale: SCALE } });
+  try {
+    const env = installEnv(proxy.endpoint, helm.v4.path, { BTP_AWS_POLL_SCALE: String(SCALE) });
+    const started = Date.now();
+    const install = await runCli(installArgs(platform), { cwd: platform.dir, env, timeoutMs: 300_000 });
+    const makespanMs = Date.now() - started;
+    expect({ code: install.code, tail: install.code === 0 ? "" : install.stderr.slice(-3000) }).toEqual({ code: 0, tail: "" });
+    const installCalls = awsCalls(proxy.log.entries);
+
+    // The lower bound: the longest chain of typical durations through the selected steps, scaled
+    // like the latency model (criticalPath is linear in the durations, so scaling its sum is exact).
+    const selected = selectSteps(installSteps(), { only: ["prepare", "infra"] });
+    const path = criticalPath(selected);
+    const boundMs = path.seconds * SCALE * 1000;
+
+    // The chain this run actually waited on: from the step that finished last, back through the
+    // need of each that finished last. Each step's own time and the gap before it started.
+    const state = parseStateText(await readFile(platform.statePath, "utf8"), platform.statePath);
+    const at = (iso: string | undefined) => (iso === undefined ? Number.NaN : Date.parse(iso) - started);
+    const finished = (id: string) => at(state.steps[id]?.finishedAt);
+    const byId = new Map(selected.map((s) => [s.id, s]));
+    const latest = (ids: readonly string[]) => [...ids].sort((a, b) => finished(b) - finished(a))[0];
+    const chain: string[] = [];
+    for (let id = latest(selected.map((s) => s.id)); id !== undefined; id = latest(byId.get(id)?.needs ?? [])) chain.unshift(id);
+    const timeline: StepTime[] = chain.map((id, i) => {
+      const record = state.steps[id]!;
+      const lastNeed = chain[i - 1];
+      const ready = lastNeed === undefined ? 0 : finished(lastNeed);
+      // A one-step path is the step's own typical duration (or criticalPath's default for an unlisted step).
+      const modelledS = criticalPath([{ id, needs: [] }]).seconds * SCALE;
+      return { id, lastNeed, startedS: seconds(at(record.startedAt)), waitedS: seconds(at(record.startedAt) - ready), tookS: seconds(at(record.finishedAt) - at(record.startedAt)), modelledS };
+    });
+    const tailS = seconds(makespanMs - finished(chain.at(-1)!));
+
+    // A poll that found its resource still provisioning: the answer the latency model rewrote.
+    const polls = installCalls.filter((e) => e.injected === "latency" && classifyOperation(e.operation) === "read");
+    const pollsByOperation = countByOperation(polls);
+
+    proxy.log.clear();
+    const againStarted = Date.now();
+    const again = await runCli(installArgs(platform), { cwd: platform.dir, env, timeoutMs: 120_000 });
+    const noOpMs = Date.now() - againStarted;
+    expect(again.code).toBe(0);
+    const noOpCalls = countByKind(awsCalls(proxy.log.entries));
+    // The installer's own count of the re-run (attempts, as it reports with --verbose) must agree with the wire.
+    const [, read, mutating] = /AWS calls: (\d+) read, (\d+) mutating/.exec(again.stderr) ?? [];
+    expect({ read: Number(read), mutating: Number(mutating) }).toEqual(noOpCalls);
+
+    const results: BenchResults = {
+      scale: SCALE,
+      makespanS: seconds(makespanMs),
+      boundS: seconds(boundMs),
+      criticalPath: path.steps,
+      timeline,
+      tailS,
+      installCalls: { ...countByKind(installCalls), polls: polls.length, pollsByOperation },
+      noOp: { seconds: seconds(noOpMs), ...noOpCalls },
+    };
+    const out = process.env.BENCH_RESULTS;
+    if (out) await writeFile(out, `${JSON.stringify(results, null, 2)}\n`);
+    console.info(JSON.stringify(results));
+  } finally {
+    await proxy.stop();
+    await rm(platform.dir, { recursive: true, force: true });
+  }
+});
