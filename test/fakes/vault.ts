@@ -563,3 +563,22 @@ function isWrite(method: string, path: string): boolean {
 export async function startFakeVault(options: FakeVaultOptions = {}): Promise<FakeVault> {
   return new FakeVault(options).start();
 }
+
+/**
+ * Fake Vault servers for one test file: `fake()` starts one, and every server started is closed
+ * after each test (register with `afterEach(closeAll)`).
+ */
+export function fakeVaultPool(): { fake: (options?: FakeVaultOptions) => Promise<FakeVault>; closeAll: () => Promise<void> } {
+  let started: FakeVault[] = [];
+  return {
+    fake: async (options = {}) => {
+      const server = await startFakeVault(options);
+      started.push(server);
+      return server;
+    },
+    closeAll: async () => {
+      await Promise.all(started.map((f) => f.close()));
+      started = [];
+    },
+  };
+}

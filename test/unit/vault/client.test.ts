@@ -6,18 +6,11 @@ import { afterEach, describe, expect, it } from "vitest";
 import { BtpAwsError } from "../../../src/errors.js";
 import { VaultClient } from "../../../src/vault/client.js";
 import { VaultApiError, VaultUnreachableError } from "../../../src/vault/errors.js";
-import { startFakeVault, type FakeVault, type FakeVaultOptions } from "../../fakes/vault.js";
+import { fakeVaultPool, type FakeVault } from "../../fakes/vault.js";
 
-let fakes: FakeVault[] = [];
-async function fake(options: FakeVaultOptions = {}): Promise<FakeVault> {
-  const started = await startFakeVault(options);
-  fakes.push(started);
-  return started;
-}
-afterEach(async () => {
-  await Promise.all(fakes.map((f) => f.close()));
-  fakes = [];
-});
+const pool = fakeVaultPool();
+const fake = pool.fake;
+afterEach(pool.closeAll);
 
 const DEV_TOKEN = "hvs.dev-root-token-for-tests";
 async function devVault(): Promise<{ fake: FakeVault; vault: VaultClient }> {

@@ -4,20 +4,13 @@ import { INIT_STARTED_KEY, initialiseVault, RECOVERY_KEYS_KEY, ROOT_TOKEN_KEY, t
 import { Redactor } from "../../../../src/secrets/redact.js";
 import { VaultClient } from "../../../../src/vault/client.js";
 import { VaultUnreachableError } from "../../../../src/vault/errors.js";
-import { startFakeVault, type FakeVault, type FakeVaultOptions } from "../../../fakes/vault.js";
+import { fakeVaultPool, type FakeVault } from "../../../fakes/vault.js";
 import { recordingReporter, type RecordingReporter } from "../../../support/reporter.js";
 import { errorText, expectNoSecrets, instantTime, memorySecrets, rejection, reportLines, type MemorySecrets } from "./helpers.js";
 
-let fakes: FakeVault[] = [];
-async function fake(options: FakeVaultOptions = {}): Promise<FakeVault> {
-  const started = await startFakeVault(options);
-  fakes.push(started);
-  return started;
-}
-afterEach(async () => {
-  await Promise.all(fakes.map((f) => f.close()));
-  fakes = [];
-});
+const pool = fakeVaultPool();
+const fake = pool.fake;
+afterEach(pool.closeAll);
 
 const NOW = new Date("2026-03-01T10:00:00.000Z");
 
