@@ -23,6 +23,11 @@ import type { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import type { BudgetsClient } from "@aws-sdk/client-budgets";
 import type { ServiceQuotasClient } from "@aws-sdk/client-service-quotas";
 import type { ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-tagging-api";
+import type { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import type { WAFV2Client } from "@aws-sdk/client-wafv2";
+import type { GuardDutyClient } from "@aws-sdk/client-guardduty";
+import type { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
+import type { ConfigServiceClient } from "@aws-sdk/client-config-service";
 import type { AwsCredentialIdentityProvider } from "@smithy/types";
 import { attachCallCounter, type CallCounter, type CountableClient } from "./call-counter.js";
 
@@ -104,6 +109,11 @@ export interface AwsClients {
   budgets(region?: string): Promise<BudgetsClient>;
   serviceQuotas(region?: string): Promise<ServiceQuotasClient>;
   tagging(region?: string): Promise<ResourceGroupsTaggingAPIClient>;
+  elbv2(region?: string): Promise<ElasticLoadBalancingV2Client>;
+  wafv2(region?: string): Promise<WAFV2Client>;
+  guardduty(region?: string): Promise<GuardDutyClient>;
+  cloudtrail(region?: string): Promise<CloudTrailClient>;
+  configService(region?: string): Promise<ConfigServiceClient>;
   /** Closes the sockets of every client built so far. */
   destroy(): void;
 }
@@ -158,6 +168,11 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
     budgets: regional("budgets", async () => (await import("@aws-sdk/client-budgets")).BudgetsClient as unknown as ClientConstructor<BudgetsClient & SdkClient>),
     serviceQuotas: regional("serviceQuotas", async () => (await import("@aws-sdk/client-service-quotas")).ServiceQuotasClient),
     tagging: regional("tagging", async () => (await import("@aws-sdk/client-resource-groups-tagging-api")).ResourceGroupsTaggingAPIClient),
+    elbv2: regional("elbv2", async () => (await import("@aws-sdk/client-elastic-load-balancing-v2")).ElasticLoadBalancingV2Client),
+    wafv2: regional("wafv2", async () => (await import("@aws-sdk/client-wafv2")).WAFV2Client),
+    guardduty: regional("guardduty", async () => (await import("@aws-sdk/client-guardduty")).GuardDutyClient),
+    cloudtrail: regional("cloudtrail", async () => (await import("@aws-sdk/client-cloudtrail")).CloudTrailClient),
+    configService: regional("configService", async () => (await import("@aws-sdk/client-config-service")).ConfigServiceClient),
     destroy() {
       for (const client of built.splice(0)) client.destroy();
     },
