@@ -3,6 +3,7 @@
  * outside world verify looks at (public DNS, HTTPS). The CLI connects to the cluster infra built
  * (or the one --kubeconfig/--context names) on first use; tests pass fakes or real servers.
  */
+import type { UserSecrets } from "../../config/schema.js";
 import type { Helm } from "../../helm/release.js";
 import type { Kube } from "../../k8s/kube.js";
 import { stringOutput } from "../../plan/outputs.js";
@@ -39,6 +40,8 @@ export interface PublicProbe {
 export interface KubernetesServices extends InfraServices {
   cluster: ClusterAccess;
   probe: PublicProbe;
+  /** The license token and OAuth client secret, from the environment or a prompt; memory only. */
+  userSecrets: UserSecrets;
 }
 
 export function clusterTarget(context: Pick<StepContext, "outputs" | "config">): ClusterTarget {
