@@ -63,6 +63,8 @@ export function buildProgram(): Command {
     .option("--from <phase>", "run from this phase on")
     .option("--concurrency <n>", "steps run at the same time (most of a step is waiting on AWS)", "8")
     .option("--helm <path>", "helm binary to use (default: helm on PATH)")
+    .option("--kubeconfig <file>", "use this kubeconfig for the cluster phases instead of connecting to the EKS cluster infra built")
+    .option("--context <name>", "kubeconfig context to use (default: its current context)")
     .addOption(outputOption())
     .action(action(async () => (await import("./commands/install.js")).installCommand));
   install.exitOverride();
@@ -78,8 +80,16 @@ export function buildProgram(): Command {
     .description("show phases and steps from the state file, with times and key outputs")
     .option("-c, --config <file>", "config file naming the platform (default ./btp-aws.yaml when present)")
     .option("--platform <name>", "platform whose state to show")
+    .option("--region <region>", "AWS region, when there is no state and no config: shows the live part only")
+    .option("--profile <profile>", "AWS profile for the live part")
+    .option("--offline", "show the state file only; no AWS calls")
     .addOption(outputOption())
     .action(action(async () => (await import("./commands/status.js")).statusCommand));
+
+  configOptions(stateOptions(program.command("values <release>")))
+    .description("print the values a release would be installed with (aws-load-balancer-controller, vault, cert-manager, btp); secrets shown as placeholders")
+    .option("-o, --output <format>", "yaml or json", "yaml")
+    .action(action(async () => (await import("./commands/values.js")).valuesCommand));
 
   stateOptions(program.command("kubeconfig"))
     .description("print a kubeconfig for the platform's EKS cluster, write it (--out) or merge it into yours (--merge); it holds no token")
@@ -99,6 +109,17 @@ export function buildProgram(): Command {
     .requiredOption("--region <region>", "the cluster's region")
     .option("--profile <profile>", "AWS profile")
     .action(action(async () => (await import("./commands/eks-token.js")).eksTokenCommand));
+
+  stateOptions(program.command("doctor"))
+    .description("check the platform's health, configuration and security posture; read-only (exit 1 when a check fails)")
+    .option("-c, --config <file>", "config file naming the platform (default ./btp-aws.yaml when present)")
+    .option("--platform <name>", "platform to check; with --region, works without a state file")
+    .option("--region <region>", "AWS region, when there is no state and no config")
+    .option("--profile <profile>", "AWS profile")
+    .option("--strict", "exit 1 on warnings too")
+    .option("--timeout <seconds>", "time each check may take", "30")
+    .addOption(outputOption())
+    .action(action(async () => (await import("./commands/doctor.js")).doctorCommand));
 
   const config = program.command("config").description("write, check and describe the installation config");
   configOptions(config.command("init"))

@@ -105,6 +105,19 @@ const chartSection = z.strictObject({
   valuesFile: z.string().min(1).optional().meta({ description: "YAML file merged over the values btp-aws renders." }),
 });
 
+/** An override of one pinned third-party chart (src/helm/charts.ts); unset fields keep the pin. */
+const chartOverride = z.strictObject({
+  chart: z.string().min(1).optional().meta({ description: "Chart name in repo, oci:// reference, or local path (drops the pinned repo unless repo is set)." }),
+  repo: url.optional().meta({ description: "HTTP chart repository." }),
+  version: z.string().regex(/^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/, { error: "must be an exact chart version such as 0.34.1" }).optional(),
+});
+
+const chartsSection = z.strictObject({
+  loadBalancerController: chartOverride.optional().meta({ description: "aws-load-balancer-controller chart (pinned: eks-charts 3.6.0)." }),
+  vault: chartOverride.optional().meta({ description: "hashicorp/vault chart (pinned: 0.34.1)." }),
+  certManager: chartOverride.optional().meta({ description: "jetstack/cert-manager chart (pinned: v1.21.2)." }),
+});
+
 /** The license token is not here: BTP_AWS_LICENSE_TOKEN or a password prompt, never the file. */
 const licenseSection = z.strictObject({
   accountName: z.string().min(1, { error: "is required" }),
@@ -133,6 +146,7 @@ export const ConfigSchema = z.strictObject({
   storage: storageSection.prefault({}),
   auth: authSection,
   chart: chartSection,
+  charts: chartsSection.prefault({}).meta({ description: "Overrides of the pinned add-on charts (mirrors, air-gapped copies, newer versions)." }),
   license: licenseSection,
   monitoring: monitoringSection.prefault({}),
   tags: z.record(tagKey, z.string().max(256)).default({}).meta({ description: "Extra tags on every resource." }),

@@ -8,3 +8,13 @@ export function stepContext<S>(config: Config, services: S, outputs: Record<stri
 
 /** For steps that take a DNS resolver but must not use one in this test. */
 export const NO_DNS = { resolveNs: (): Promise<string[]> => Promise.reject(new Error("this test does no DNS lookups")) };
+
+/** For prepare/infra runs: any step that reached for the cluster or the internet would fail loudly. */
+export const NO_CLUSTER = {
+  kube: (): Promise<never> => Promise.reject(new Error("this test has no Kubernetes cluster")),
+  helm: (): Promise<never> => Promise.reject(new Error("this test has no Kubernetes cluster")),
+};
+export const NO_PROBE = {
+  resolve4: (): Promise<never> => Promise.reject(new Error("this test does no DNS lookups")),
+  https: (): Promise<never> => Promise.reject(new Error("this test makes no HTTPS requests")),
+};

@@ -1,5 +1,7 @@
 /** The execute half of `install`: lock, state, log, adapters, the runner, the summary. */
 import { Resolver } from "node:dns/promises";
+import { homedir } from "node:os";
+import { resolve } from "node:path";
 import { writeSync } from "node:fs";
 import type { Writable } from "node:stream";
 import { createAwsClients, type AwsClients } from "../../aws/clients.js";
@@ -8,6 +10,9 @@ import { createCallCounter, type CallCounter } from "../../aws/call-counter.js";
 import { ExitCode, UsageError } from "../../errors.js";
 import type { Config, UserSecrets } from "../../config/schema.js";
 import { createHelmLocator } from "../../helm/binary.js";
+import { createClusterAccess } from "../../k8s/cluster-access.js";
+import type { ExistingConnectionOptions } from "../../k8s/connection.js";
+import { publicProbe } from "../../phases/verify/probe.js";
 import type { WaitSettings } from "../../aws/wait.js";
 import { RunLog } from "../../log/run-log.js";
 import type { Step } from "../../plan/types.js";
@@ -68,7 +73,19 @@ export async function executeRun(request: RunRequest): Promise<number> {
     // A bounded resolver: a lookup that never answers must not hold the process open.
     const resolver = new Resolver({ timeout: 3000, tries: 2 });
     const dns = { resolveNs: (name: string) => resolver.resolveNs(name) };
-    const services: InstallServices = { aws, helm, dns, wait, secrets: redactor };
+    const cluster = createClusterAccess({
+      aws,
+      profile: config.aws.profile,
+      existing: existingCluster(flags, context),
+      stateDir: dir,
+      platform: config.platform,
+      findHelm: () => helm.find(),
+      helmPath: helmPath(flags, context.env).path,
+      // helm's command lines carry no secrets (values go through a file): the log keeps them.
+      onHelmArgv: (argv) => log?.line(`run: helm ${argv.slice(1).join(" ")}`),
+    });
+    const probe = await publicProbe();
+    const services: InstallServices = { aws, helm, dns, wait, secrets: redactor, cluster, probe, userSecrets: request.userSecrets };
     const result = await run(request, store, services, log, redactor);
     return summarise(result, request, counter, log);
   } finally {
@@ -76,6 +93,14 @@ export async function executeRun(request: RunRequest): Promise<number> {
     await log?.close();
     await lock.release();
   }
+}
+
+/** --kubeconfig / --context: the user's own cluster connection, resolved like kubectl would. */
+function existingCluster(flags: GlobalFlags, context: CommandEnvironment): ExistingConnectionOptions | undefined {
+  const kubeconfig = typeof flags.kubeconfig === "string" ? resolve(context.cwd, flags.kubeconfig) : undefined;
+  const kubeContext = typeof flags.context === "string" ? flags.context : undefined;
+  if (kubeconfig === undefined && kubeContext === undefined) return undefined;
+  return { kubeconfig, context: kubeContext, kubeconfigEnv: context.env.KUBECONFIG, home: context.env.HOME ?? homedir() };
 }
 
 function helmPath(flags: GlobalFlags, env: NodeJS.ProcessEnv): { path?: string } {

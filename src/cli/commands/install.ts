@@ -2,6 +2,8 @@
  * `install` and `plan`. Validate → ask → execute: flags and config are checked and every prompt
  * answered before the state is locked, any AWS client exists, or the task list starts drawing.
  */
+import { access, constants } from "node:fs/promises";
+import { resolve } from "node:path";
 import { ExitCode, UsageError } from "../../errors.js";
 import { planSteps, renderPlan } from "../../plan/render.js";
 import { selectSteps } from "../../plan/select.js";
@@ -23,6 +25,7 @@ export async function installCommand(flags: GlobalFlags, _args: string[], overri
   const all = installSteps();
   const selected = selectSteps(all, { ...(typeof flags.only === "string" ? { only: splitList(flags.only) } : {}), ...(typeof flags.from === "string" ? { from: flags.from } : {}) });
   const concurrency = parseConcurrency(flags.concurrency);
+  await checkKubeconfigFlag(flags, context);
   // The btp phase logs in to the chart registry and renders the license: ask for secrets now, not an hour in.
   const secrets = !dryRun && selected.some((s) => s.phase === "btp") ? (["licenseToken", "authClientSecret"] as const) : [];
   const { config, secrets: userSecrets } = await loadConfig(flags, context, { secrets });
@@ -38,6 +41,16 @@ export async function installCommand(flags: GlobalFlags, _args: string[], overri
   // Refuse a plan that cannot finish (unavailable steps, needs never completed) before locking anything.
   checkPlan(selected, all, state ?? emptyState(config.platform, config.aws.region));
   return executeRun({ context, flags, config, userSecrets, selected, all, dir, concurrency });
+}
+
+/** A --kubeconfig that does not exist is a flag error: exit 2 before anything is locked or called. */
+async function checkKubeconfigFlag(flags: GlobalFlags, context: CommandEnvironment): Promise<void> {
+  if (typeof flags.kubeconfig !== "string") return;
+  try {
+    await access(resolve(context.cwd, flags.kubeconfig), constants.R_OK);
+  } catch {
+    throw new UsageError(`--kubeconfig ${flags.kubeconfig}: no readable file there`, [], "pass the path of an existing kubeconfig, or leave the flag out to use the EKS cluster btp-aws builds");
+  }
 }
 
 function splitList(text: string): string[] {

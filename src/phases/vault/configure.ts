@@ -21,6 +21,8 @@ export const KV_MOUNTS = ["ethereum/", "fabric/", "ipfs/"] as const;
 export const POLICY_NAME = "platform-policy";
 export const ROLE_NAME = "platform-role";
 export const SECRET_ID_KEY = "vaultSecretId";
+/** The role-id, kept next to the secret-id so the btp release reads both from one place. */
+export const ROLE_ID_KEY = "vaultRoleId";
 /** Vault runs inside the cluster, so it reaches the API server by its in-cluster name. */
 export const IN_CLUSTER_KUBERNETES_HOST = "https://kubernetes.default.svc";
 

@@ -101,7 +101,7 @@ export function vaultValues(input: VaultValuesInput): Record<string, unknown> {
 }
 
 /** The values from the config and infra's outputs, as install and `btp-aws values vault` build them. */
-export function vaultValuesFromState(config: Pick<Config, "aws">, outputs: Readonly<Record<string, StepOutputs>>): Record<string, unknown> {
+export function vaultValuesFromState(config: { aws: Pick<Config["aws"], "region"> }, outputs: Readonly<Record<string, StepOutputs>>): Record<string, unknown> {
   return vaultValues({
     region: config.aws.region,
     kmsKeyArn: stringOutput(outputs, "infra/kms", "keyArn"),

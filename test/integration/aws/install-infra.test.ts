@@ -22,6 +22,7 @@ import { runSteps } from "../../../src/runner/scheduler.js";
 import type { RunResult } from "../../../src/runner/types.js";
 import { Redactor } from "../../../src/secrets/redact.js";
 import { openState, type FileStateStore } from "../../../src/state/file-store.js";
+import { NO_CLUSTER, NO_PROBE } from "../../support/context.js";
 import { motoClients, type TestClients } from "../../support/aws.js";
 import { testConfig } from "../../support/config.js";
 import { serveBudgetsMotoGaps } from "../../support/budgets-moto-gaps.js";
@@ -54,6 +55,9 @@ async function installer(overrides: Partial<ConfigInput>, zoneId: string): Promi
     dns: { resolveNs: () => Promise.reject(new Error("no public DNS in tests")) },
     wait: { scale: 0.001 },
     secrets: new Redactor(),
+    cluster: NO_CLUSTER,
+    probe: NO_PROBE,
+    userSecrets: {},
   };
   const store = await openState({ dir: await mkdtemp(join(tmpdir(), "btp-aws-infra-")), platform: config.platform, region: config.aws.region });
   const all = installSteps();

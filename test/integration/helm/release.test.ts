@@ -23,6 +23,9 @@ import { parseAllDocuments } from "yaml";
 import { BtpAwsError } from "../../../src/errors.js";
 import { createHelm, valuesHash, type Helm, type HelmRelease } from "../../../src/helm/release.js";
 import { describeValues } from "../../../src/helm/release-state.js";
+import { loadBalancerControllerValues } from "../../../src/phases/addons/values.js";
+import { certManagerValues } from "../../../src/phases/cert-manager/values.js";
+import { vaultValues, vaultValuesFromState } from "../../../src/phases/vault/values.js";
 import { REPO_ROOT } from "../../support/paths.js";
 
 const binaries = inject("helm");
@@ -50,50 +53,47 @@ const SECRETS = {
 };
 
 const RAFT_CONFIG = `ui = true
+
 listener "tcp" {
   tls_disable = 1
   address = "[::]:8200"
   cluster_address = "[::]:8201"
 }
+
 storage "raft" {
   path = "/vault/data"
   retry_join {
     leader_api_addr = "http://vault-0.vault-internal:8200"
   }
+  retry_join {
+    leader_api_addr = "http://vault-1.vault-internal:8200"
+  }
+  retry_join {
+    leader_api_addr = "http://vault-2.vault-internal:8200"
+  }
 }
+
 seal "awskms" {
   region = "eu-west-1"
   kms_key_id = "${KEY_ARN}"
 }
+
 service_registration "kubernetes" {}
 `;
 
-const VAULT_VALUES = {
-  injector: { enabled: false },
-  server: {
-    ha: { enabled: true, replicas: 3, raft: { enabled: true, setNodeId: true, config: RAFT_CONFIG } },
-    serviceAccount: { create: true, name: "vault", annotations: { "eks.amazonaws.com/role-arn": role("vault") } },
-    extraEnvironmentVars: { AWS_REGION: "eu-west-1" },
-  },
+/** What infra records in the state: the builders below read exactly these. */
+const OUTPUTS = {
+  "infra/kms": { keyArn: KEY_ARN },
+  "infra/eks": { clusterName: "btp-prod" },
+  "infra/vpc": { vpcId: "vpc-0a1b2c3d4e5f67890" },
+  "infra/irsa": { vaultRoleArn: role("vault"), certManagerRoleArn: role("cert-manager"), loadBalancerControllerRoleArn: role("aws-load-balancer-controller") },
 };
+const REGION = { aws: { region: "eu-west-1" } } as const;
 
-const CERT_MANAGER_VALUES = {
-  crds: { enabled: true, keep: true },
-  serviceAccount: { create: true, name: "cert-manager", annotations: { "eks.amazonaws.com/role-arn": role("cert-manager") } },
-  securityContext: { fsGroup: 1001 },
-  extraArgs: ["--issuer-ambient-credentials"],
-  ingressShim: { defaultIssuerName: "letsencrypt-prod", defaultIssuerKind: "ClusterIssuer", defaultIssuerGroup: "cert-manager.io" },
-  dns01RecursiveNameservers: "8.8.8.8:53,1.1.1.1:53",
-  dns01RecursiveNameserversOnly: true,
-};
-
-const LB_VALUES = {
-  clusterName: "btp-prod",
-  region: "eu-west-1",
-  vpcId: "vpc-0a1b2c3d4e5f67890",
-  defaultTargetType: "ip",
-  serviceAccount: { create: true, name: "aws-load-balancer-controller", annotations: { "eks.amazonaws.com/role-arn": role("aws-load-balancer-controller") } },
-};
+// The values install sends, from the same builders (`btp-aws values <release>` prints them too).
+const VAULT_VALUES = vaultValuesFromState(REGION, OUTPUTS);
+const CERT_MANAGER_VALUES = certManagerValues(OUTPUTS);
+const LB_VALUES = loadBalancerControllerValues(REGION, OUTPUTS);
 
 const INGRESS_ANNOTATIONS = {
   "alb.ingress.kubernetes.io/scheme": "internet-facing",
@@ -212,8 +212,8 @@ describe.each(["v3", "v4"] as const)("helm %s", (major) => {
       expect(at(find(all, "StatefulSet", "vault"), "spec", "replicas")).toBe(3);
       expect(at(find(all, "StatefulSet", "vault"), "spec", "template", "spec", "serviceAccountName")).toBe("vault");
       expect(at(find(all, "StatefulSet", "vault"), "spec", "template", "spec", "containers", 0, "env")).toEqual([
+        // No AWS_REGION here: EKS's pod identity webhook injects it with the IRSA role.
         { name: "VAULT_RAFT_NODE_ID", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
-        { name: "AWS_REGION", value: "eu-west-1" },
       ]);
       // The chart appends disable_mlock to HCL that does not set it.
       expect(at(find(all, "ConfigMap", "vault-config"), "data", "extraconfig-from-values.hcl")).toBe(`${RAFT_CONFIG}\ndisable_mlock = true`);
@@ -230,7 +230,6 @@ describe.each(["v3", "v4"] as const)("helm %s", (major) => {
       expect(at(pod, "containers", 0, "args")).toEqual([
         "--cluster-resource-namespace=$(POD_NAMESPACE)",
         "--leader-election-namespace=kube-system",
-        "--issuer-ambient-credentials",
         "--default-issuer-name=letsencrypt-prod",
         "--default-issuer-kind=ClusterIssuer",
         "--default-issuer-group=cert-manager.io",
@@ -418,7 +417,7 @@ describe.each(["v3", "v4"] as const)("helm %s", (major) => {
 
     it("runs upgrade --install when the values changed; helm accepts every flag and stops only at the missing API server", async () => {
       storedArgv.length = 0;
-      const changed = { ...VAULT_VALUES, server: { ...VAULT_VALUES.server, ha: { ...VAULT_VALUES.server.ha, replicas: 5 } } };
+      const changed = vaultValues({ region: "eu-west-1", kmsKeyArn: KEY_ARN, irsaRoleArn: role("vault"), replicas: 5 });
       const error = await failure(stored.upgradeInstall({ ...release("vault", "vault", changed), version: "0.34.1", createNamespace: true }));
       expect(error.message).toMatch(/^helm upgrade --install vault \(.*\/vault 0\.34\.1\) in namespace vault failed \(helm exit code 1\): [^]*Error: UPGRADE FAILED: could not get apiVersions from Kubernetes/);
       expect(error.message).not.toMatch(/unknown flag|invalid argument/);

@@ -1,0 +1,16 @@
+/** The pinned add-on charts with the user's `charts.*` overrides applied: what install and `values` use. */
+import type { Config } from "../../config/schema.js";
+import { CHART_PINS, resolveChart, type ChartKey, type ChartSource } from "../../helm/charts.js";
+
+const CONFIG_KEY = { "aws-load-balancer-controller": "loadBalancerController", vault: "vault", "cert-manager": "certManager" } as const satisfies Record<ChartKey, keyof Config["charts"]>;
+
+export interface AddonChart extends ChartSource {
+  release: string;
+  namespace: string;
+}
+
+export function addonChart(key: ChartKey, config: Pick<Config, "charts">): AddonChart {
+  const override = config.charts[CONFIG_KEY[key]] ?? {};
+  const pin = CHART_PINS[key];
+  return { ...resolveChart(key, override), release: pin.release, namespace: pin.namespace };
+}
