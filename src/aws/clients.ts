@@ -66,6 +66,7 @@ export interface AwsClientConfig {
 
 export const DEFAULT_MAX_ATTEMPTS = 5;
 const CONNECTION_TIMEOUT_MS = 10_000;
+const ADVISORY_MAX_ATTEMPTS = 2;
 
 /**
  * The config for one client. With an endpoint override, S3 must use path-style addressing:
@@ -83,6 +84,9 @@ export function clientConfig(options: AwsClientOptions, region: string, service?
   if (options.endpoint !== undefined) config.endpoint = options.endpoint;
   if (options.credentials !== undefined) config.credentials = options.credentials;
   if (service === "s3" && options.endpoint !== undefined) config.forcePathStyle = true;
+  // Quota checks are advisory ("not checked" is an answer): one retry, not seconds of back-off
+  // on the install's critical path before infra may start.
+  if (service === "serviceQuotas") config.maxAttempts = Math.min(config.maxAttempts, ADVISORY_MAX_ATTEMPTS);
   return config;
 }
 

@@ -28,6 +28,12 @@ describe("clientConfig", () => {
     expect(clientConfig({ ...base, endpoint: "http://127.0.0.1:5000" }, "eu-west-1", "s3").forcePathStyle).toBe(true);
     expect(clientConfig(base, "eu-west-1", "s3").forcePathStyle).toBeUndefined();
   });
+
+  it("retries advisory Service Quotas reads once (the bench showed 1.4 s of back-off before infra could start)", () => {
+    expect(clientConfig(base, "eu-west-1", "serviceQuotas").maxAttempts).toBe(2);
+    expect(clientConfig({ ...base, maxAttempts: 1 }, "eu-west-1", "serviceQuotas").maxAttempts).toBe(1);
+    expect(clientConfig(base, "eu-west-1", "ec2").maxAttempts).toBe(5);
+  });
 });
 
 describe("createAwsClients", () => {
