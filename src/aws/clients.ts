@@ -28,6 +28,7 @@ import type { WAFV2Client } from "@aws-sdk/client-wafv2";
 import type { GuardDutyClient } from "@aws-sdk/client-guardduty";
 import type { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import type { ConfigServiceClient } from "@aws-sdk/client-config-service";
+import type { PricingClient } from "@aws-sdk/client-pricing";
 import type { AwsCredentialIdentityProvider } from "@smithy/types";
 import { attachCallCounter, type CallCounter, type CountableClient } from "./call-counter.js";
 
@@ -118,6 +119,8 @@ export interface AwsClients {
   guardduty(region?: string): Promise<GuardDutyClient>;
   cloudtrail(region?: string): Promise<CloudTrailClient>;
   configService(region?: string): Promise<ConfigServiceClient>;
+  /** The Price List API answers only in us-east-1, eu-central-1 and ap-south-1: pass one of those. */
+  pricing(region?: string): Promise<PricingClient>;
   /** Closes the sockets of every client built so far. */
   destroy(): void;
 }
@@ -177,6 +180,7 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
     guardduty: regional("guardduty", async () => (await import("@aws-sdk/client-guardduty")).GuardDutyClient),
     cloudtrail: regional("cloudtrail", async () => (await import("@aws-sdk/client-cloudtrail")).CloudTrailClient),
     configService: regional("configService", async () => (await import("@aws-sdk/client-config-service")).ConfigServiceClient),
+    pricing: regional("pricing", async () => (await import("@aws-sdk/client-pricing")).PricingClient),
     destroy() {
       for (const client of built.splice(0)) client.destroy();
     },

@@ -55,7 +55,7 @@ export function fakeServices(clients: ReturnType<typeof mocks>["clients"], endpo
     sts: unexpected("sts"), ec2: unexpected("ec2"), iam: unexpected("iam"), kms: unexpected("kms"), s3: unexpected("s3"), eks: unexpected("eks"),
     acm: unexpected("acm"), route53: unexpected("route53"), sns: unexpected("sns"), cloudwatch: unexpected("cloudwatch"), logs: unexpected("logs"),
     budgets: unexpected("budgets"), serviceQuotas: unexpected("serviceQuotas"), tagging: unexpected("tagging"),
-    elbv2: unexpected("elbv2"), wafv2: unexpected("wafv2"), guardduty: unexpected("guardduty"), cloudtrail: unexpected("cloudtrail"), configService: unexpected("configService"),
+    elbv2: unexpected("elbv2"), wafv2: unexpected("wafv2"), guardduty: unexpected("guardduty"), cloudtrail: unexpected("cloudtrail"), configService: unexpected("configService"), pricing: unexpected("pricing"),
     destroy: () => undefined,
   };
   return {
