@@ -131,6 +131,18 @@ const monitoringSection = z.strictObject({
   monthlyBudgetUsd: z.number().positive().optional().meta({ description: "AWS Budgets monthly budget with an 80% alert." }),
 });
 
+const wafSection = z.strictObject({
+  enabled: z.boolean().optional().meta({ description: "A WAFv2 web ACL in front of the platform's ALB (AWS managed common and known-bad-inputs rules, a rate rule). Default: on in production." }),
+  rateLimit: z.number().int().min(10).max(2_000_000_000).default(2000).meta({ description: "Requests from one IP address per 5 minutes before the rate rule blocks it." }),
+});
+
+/** Account-wide services: opt-in, adopted when present, never deleted by `btp-aws destroy`. */
+const securitySection = z.strictObject({
+  guardDuty: z.boolean().default(false).meta({ description: "Enable a GuardDuty detector in the region (adopts an existing one)." }),
+  cloudTrail: z.boolean().default(false).meta({ description: "A multi-region CloudTrail trail into its own encrypted, private bucket (adopts an existing multi-region trail)." }),
+  awsConfig: z.boolean().default(false).meta({ description: "An AWS Config recorder for all resources, delivering to the trail's bucket (adopts an existing recorder)." }),
+});
+
 const tagKey = z.string().min(1).max(128).refine((k) => !/^(aws:|btp-aws:)/i.test(k), { error: "tag keys starting with aws: or btp-aws: are reserved" });
 
 export const ConfigSchema = z.strictObject({
@@ -149,6 +161,8 @@ export const ConfigSchema = z.strictObject({
   charts: chartsSection.prefault({}).meta({ description: "Overrides of the pinned add-on charts (mirrors, air-gapped copies, newer versions)." }),
   license: licenseSection,
   monitoring: monitoringSection.prefault({}),
+  waf: wafSection.prefault({}),
+  security: securitySection.prefault({}),
   tags: z.record(tagKey, z.string().max(256)).default({}).meta({ description: "Extra tags on every resource." }),
 });
 
@@ -157,7 +171,8 @@ export type ConfigInput = z.input<typeof ConfigSchema>;
 type Parsed = z.output<typeof ConfigSchema>;
 
 /** Fields whose default depends on `environment`; filled in by `resolveEnvironmentDefaults`. */
-export interface Config extends Omit<Parsed, "network" | "database" | "cache"> {
+export interface Config extends Omit<Parsed, "network" | "database" | "cache" | "waf"> {
+  readonly waf: Required<Parsed["waf"]>;
   readonly network: Required<Parsed["network"]>;
   readonly database: Required<Parsed["database"]>;
   readonly cache: Required<Parsed["cache"]>;
@@ -174,6 +189,7 @@ export function resolveEnvironmentDefaults(parsed: Parsed): Config {
       multiAz: parsed.database.multiAz ?? production,
       deletionProtection: parsed.database.deletionProtection ?? production,
     },
+    waf: { ...parsed.waf, enabled: parsed.waf.enabled ?? production },
     cache: {
       ...parsed.cache,
       nodeType: parsed.cache.nodeType ?? (production ? "cache.r6g.large" : "cache.t4g.medium"),

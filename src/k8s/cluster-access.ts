@@ -60,7 +60,18 @@ export function createClusterAccess(options: ClusterAccessOptions): ClusterAcces
     return createHelm({ binary, kubeconfig: path, kubeContext: name, ...(onArgv ? { onArgv } : {}) });
   }
 
+  let local: Promise<Helm> | undefined;
+  async function buildLocalHelm(): Promise<Helm> {
+    const binary = await options.findHelm();
+    if (binary === undefined) throw options.helmPath ? helmNotAtPath(options.helmPath) : helmNotFound();
+    return createHelm({ binary, ...(options.onHelmArgv ? { onArgv: options.onHelmArgv } : {}) });
+  }
+
   return {
+    localHelm() {
+      local ??= retryable(buildLocalHelm(), () => (local = undefined));
+      return local;
+    },
     kube(target) {
       kube ??= retryable(connect(target).then(createKube), () => (kube = undefined));
       return kube;

@@ -13,6 +13,7 @@ export const NO_DNS = { resolveNs: (): Promise<string[]> => Promise.reject(new E
 export const NO_CLUSTER = {
   kube: (): Promise<never> => Promise.reject(new Error("this test has no Kubernetes cluster")),
   helm: (): Promise<never> => Promise.reject(new Error("this test has no Kubernetes cluster")),
+  localHelm: (): Promise<never> => Promise.reject(new Error("this test runs no helm")),
 };
 export const NO_PROBE = {
   resolve4: (): Promise<never> => Promise.reject(new Error("this test does no DNS lookups")),

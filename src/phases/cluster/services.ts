@@ -21,6 +21,8 @@ export interface ClusterAccess {
   kube(target: ClusterTarget): Promise<Kube>;
   /** helm with a kubeconfig (0600, no token in it) for the same cluster. */
   helm(target: ClusterTarget): Promise<Helm>;
+  /** helm for what needs no cluster (registry login): usable before the cluster exists. */
+  localHelm(): Promise<Helm>;
 }
 
 /** An HTTPS GET as verify sees it: status and the served certificate, or why it failed. */

@@ -20,7 +20,9 @@ describe("btp-aws CLI", () => {
     expect(result.code).toBe(0);
     for (const phase of ["prepare", "infra", "addons", "vault", "cert-manager", "btp", "verify"]) expect(result.stdout).toMatch(new RegExp(`^${phase}$`, "m"));
     expect(result.stdout).toContain("+ infra/eks: EKS cluster  ← prepare, infra/vpc, infra/kms, infra/iam-roles, infra/security-groups");
-    expect(result.stdout).toContain("+ vault/release: Vault release [not yet available]  ← addons/storage-class, infra/irsa");
+    expect(result.stdout).toContain("+ vault/release: Vault release  ← addons/storage-class, infra/irsa, infra/kms");
+    expect(result.stdout).toContain("+ btp/registry-login: Chart registry login  ← prepare/tools");
+    expect(result.stdout).not.toContain("not yet available");
     expect(result.stdout).toMatch(/Critical path \(typical AWS durations\): prepare\/credentials → .* ≈ \d+ min\./);
     expect(result.stdout).toContain("private subnets 10.40.0.0/19, 10.40.32.0/19, 10.40.64.0/19");
   });

@@ -64,10 +64,11 @@ describe("install --only prepare against moto", () => {
     expect(applied.code).toBe(0);
   });
 
-  it("refuses a full install while later phases are not implemented, before touching state", async () => {
+  it("refuses --from addons before infra has run, naming the missing step, before touching state", async () => {
     const before = await readFile(join(dir, ".btp-aws/acme-prod/state.json"), "utf8");
-    const result = await runCli(["install", "--config", config, "--yes"], { cwd: dir, env: { ...env(), BTP_AWS_LICENSE_TOKEN: "license-token-1234", BTP_AWS_AUTH_CLIENT_SECRET: "client-secret-1234" } });
-    expect(result.stderr).toContain("not available in this version: addons/load-balancer-controller");
+    const result = await runCli(["install", "--config", config, "--yes", "--from", "addons"], { cwd: dir, env: { ...env(), BTP_AWS_LICENSE_TOKEN: "license-token-1234", BTP_AWS_AUTH_CLIENT_SECRET: "client-secret-1234" } });
+    expect(result.stderr).toMatch(/step addons\/[a-z-]+ needs infra\/[a-z-]+ \(phase infra\), which has not completed/);
+    expect(result.stderr).toContain("btp-aws install --from infra");
     expect(result.code).toBe(1);
     expect(await readFile(join(dir, ".btp-aws/acme-prod/state.json"), "utf8")).toBe(before);
   });

@@ -85,7 +85,7 @@ export function testServices(initialSecret: Record<string, string> = {}, kubeOpt
     wait: { scale: 1, sleep: () => Promise.resolve() },
     secrets: redactor,
     redactor,
-    cluster: { kube: () => Promise.resolve(kube), helm: () => Promise.resolve(helm) },
+    cluster: { kube: () => Promise.resolve(kube), helm: () => Promise.resolve(helm), localHelm: () => Promise.resolve(helm) },
     probe: NO_PROBE,
     userSecrets: {},
     kube,

@@ -1,0 +1,77 @@
+/** The platform's regional WAFv2 web ACL: found by name, created, compared, updated with its lock token. */
+import type { Rule, WAFV2Client } from "@aws-sdk/client-wafv2";
+import { tagList, type TagMap } from "./tags.js";
+
+export interface WebAclSummary {
+  name: string;
+  id: string;
+  arn: string;
+  lockToken: string;
+}
+
+export interface WebAclSpec {
+  name: string;
+  description: string;
+  rules: Rule[];
+  metricName: string;
+  tags: TagMap;
+}
+
+const SCOPE = "REGIONAL";
+
+export async function findWebAcl(waf: WAFV2Client, name: string): Promise<WebAclSummary | undefined> {
+  const { ListWebACLsCommand } = await import("@aws-sdk/client-wafv2");
+  let marker: string | undefined;
+  do {
+    const page = await waf.send(new ListWebACLsCommand({ Scope: SCOPE, Limit: 100, NextMarker: marker }));
+    const found = page.WebACLs?.find((acl) => acl.Name === name);
+    if (found?.Id && found.ARN && found.LockToken) return { name, id: found.Id, arn: found.ARN, lockToken: found.LockToken };
+    marker = page.NextMarker;
+  } while (marker);
+  return undefined;
+}
+
+export async function webAclRules(waf: WAFV2Client, acl: Pick<WebAclSummary, "name" | "id">): Promise<{ rules: Rule[]; lockToken: string | undefined }> {
+  const { GetWebACLCommand } = await import("@aws-sdk/client-wafv2");
+  const answer = await waf.send(new GetWebACLCommand({ Scope: SCOPE, Name: acl.name, Id: acl.id }));
+  return { rules: answer.WebACL?.Rules ?? [], lockToken: answer.LockToken };
+}
+
+function visibility(metricName: string) {
+  return { SampledRequestsEnabled: true, CloudWatchMetricsEnabled: true, MetricName: metricName };
+}
+
+export async function createWebAcl(waf: WAFV2Client, spec: WebAclSpec): Promise<WebAclSummary> {
+  const { CreateWebACLCommand } = await import("@aws-sdk/client-wafv2");
+  const { Summary } = await waf.send(new CreateWebACLCommand({
+    Scope: SCOPE,
+    Name: spec.name,
+    Description: spec.description,
+    DefaultAction: { Allow: {} },
+    Rules: spec.rules,
+    VisibilityConfig: visibility(spec.metricName),
+    Tags: tagList(spec.tags),
+  }));
+  if (!Summary?.Id || !Summary.ARN || !Summary.LockToken) throw new Error(`CreateWebACL ${spec.name} answered without an id`);
+  return { name: spec.name, id: Summary.Id, arn: Summary.ARN, lockToken: Summary.LockToken };
+}
+
+export async function updateWebAcl(waf: WAFV2Client, acl: WebAclSummary, spec: WebAclSpec): Promise<void> {
+  const { UpdateWebACLCommand } = await import("@aws-sdk/client-wafv2");
+  await waf.send(new UpdateWebACLCommand({
+    Scope: SCOPE,
+    Name: acl.name,
+    Id: acl.id,
+    LockToken: acl.lockToken,
+    Description: spec.description,
+    DefaultAction: { Allow: {} },
+    Rules: spec.rules,
+    VisibilityConfig: visibility(spec.metricName),
+  }));
+}
+
+export async function webAclTags(waf: WAFV2Client, arn: string): Promise<Record<string, string>> {
+  const { ListTagsForResourceCommand } = await import("@aws-sdk/client-wafv2");
+  const answer = await waf.send(new ListTagsForResourceCommand({ ResourceARN: arn }));
+  return Object.fromEntries((answer.TagInfoForResource?.TagList ?? []).flatMap((t) => (t.Key ? [[t.Key, t.Value ?? ""]] : [])));
+}
