@@ -70,9 +70,10 @@ export function buildProgram(): Command {
   install.exitOverride();
 
   configOptions(stateOptions(program.command("plan")))
-    .description("print what install would do, step by step; offline: no credentials, no network")
+    .description("print what install would do, step by step, and its estimated monthly cost; works offline, without credentials")
     .option("--only <phases>", `plan only these phases (${phaseHelp})`)
     .option("--from <phase>", "plan from this phase on")
+    .addOption(new Option("--prices <source>", "cost estimate prices: the AWS Price List API when credentials resolve quickly, else the shipped table (auto); only the table (table, no network); the API or fail (api)").choices(["auto", "table", "api"]).default("auto"))
     .addOption(outputOption())
     .action(action(async () => (await import("./commands/install.js")).planCommand));
 
@@ -120,6 +121,34 @@ export function buildProgram(): Command {
     .option("--timeout <seconds>", "time each check may take", "30")
     .addOption(outputOption())
     .action(action(async () => (await import("./commands/doctor.js")).doctorCommand));
+
+  stateOptions(program.command("destroy"))
+    .description("delete everything install created, in dependency order, then sweep for leaks (asks for the platform name, or --yes)")
+    .option("-c, --config <file>", "config file naming the platform (default ./btp-aws.yaml when present)")
+    .option("--platform <name>", "platform to destroy; with --region, works without a state file (resources are found by name and tag)")
+    .option("--region <region>", "AWS region, when there is no state and no config")
+    .option("--profile <profile>", "AWS profile")
+    .option("--dry-run", "list what is live and would be deleted or kept; change nothing")
+    .option("-y, --yes", "do not ask for the platform name")
+    .option("--delete-data", "also empty and delete the S3 bucket, every object version included (kept otherwise)")
+    .option("--skip-final-snapshot", "delete the database without a final snapshot")
+    .option("--helm <path>", "helm binary to uninstall the releases with (default: helm on PATH)")
+    .addOption(outputOption())
+    .action(action(async () => (await import("./commands/destroy.js")).destroyCommand));
+
+  stateOptions(program.command("dr-snapshot"))
+    .description("take a disaster-recovery snapshot set into the DR region: database, bucket objects, Kubernetes objects, Vault, with a manifest")
+    .option("-c, --config <file>", "config file naming the platform (default ./btp-aws.yaml when present)")
+    .option("--platform <name>", "platform to snapshot; with --region and --dr-region, works without a state file")
+    .option("--region <region>", "AWS region, when there is no state and no config")
+    .option("--dr-region <region>", "disaster-recovery region (default: the config's aws.drRegion)")
+    .option("--profile <profile>", "AWS profile")
+    .option("--id <id>", "resume the set with this id instead of starting a new one")
+    .option("--keep <n>", "keep the n newest complete sets and prune the older ones (snapshot copies and bucket prefixes)")
+    .option("--include-secrets", "also export Kubernetes Secrets, envelope-encrypted with the DR key")
+    .option("--dry-run", "list what would be captured and pruned; change nothing")
+    .addOption(outputOption())
+    .action(action(async () => (await import("./commands/dr-snapshot.js")).drSnapshotCommand));
 
   const config = program.command("config").description("write, check and describe the installation config");
   configOptions(config.command("init"))

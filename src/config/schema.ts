@@ -48,7 +48,7 @@ const networkSection = z.strictObject({
 });
 
 const clusterSection = z.strictObject({
-  kubernetesVersion: z.string().regex(/^1\.\d{2}$/, { error: "must be a Kubernetes minor version such as 1.34" }).default("1.34")
+  kubernetesVersion: z.string().regex(/^1\.\d{2}$/, { error: "must be a Kubernetes minor version such as 1.34" }).default("1.35")
     .meta({ description: "EKS Kubernetes version; keep it inside EKS standard support." }),
   instanceTypes: z.array(z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { error: "must be an EC2 instance type such as m5.xlarge" })).min(1).default(["m5.xlarge"])
     .meta({ description: "Node group instance types." }),

@@ -7,7 +7,7 @@
 import { createAwsClients, type AwsClients } from "../aws/clients.js";
 import type { CallCounter } from "../aws/call-counter.js";
 import type { Config } from "../config/schema.js";
-import { UsageError } from "../errors.js";
+import { BtpAwsError, UsageError } from "../errors.js";
 import type { StepOutputs } from "../plan/types.js";
 import { readState } from "../state/file-store.js";
 import type { State } from "../state/types.js";
@@ -25,6 +25,16 @@ export interface OpsTarget {
   stateDir: string;
   /** Outputs of every completed step, by step id; empty without a state file. */
   outputs: Readonly<Record<string, StepOutputs>>;
+  /** The config file read, if any, and what its resolution warned about. */
+  configFile?: string | undefined;
+  configWarnings?: readonly string[];
+  /** With `tolerate`: why the config or the state file could not be used (doctor reports these). */
+  problems?: { config?: BtpAwsError; state?: BtpAwsError };
+}
+
+export interface OpsTargetOptions {
+  /** Keep going past an invalid config (when --platform names the platform) or an unreadable state file. */
+  tolerate?: boolean;
 }
 
 const text = (value: unknown) => (typeof value === "string" && value.trim() !== "" ? value.trim() : undefined);
@@ -33,14 +43,28 @@ const text = (value: unknown) => (typeof value === "string" && value.trim() !== 
  * --platform wins over the config's platform; the region comes from --region, the config, or the
  * state, in that order. A config that does not parse is a usage error (exit 2) before any AWS call.
  */
-export async function opsTarget(flags: GlobalFlags, context: CommandEnvironment): Promise<OpsTarget> {
+export async function opsTarget(flags: GlobalFlags, context: CommandEnvironment, options: OpsTargetOptions = {}): Promise<OpsTarget> {
   const named = text(flags.platform);
   const explicitConfig = text(flags.config) !== undefined;
+  const problems: NonNullable<OpsTarget["problems"]> = {};
   // Without --platform a config is needed; with it, a config is read only when asked for.
-  const config = named === undefined || explicitConfig ? (await loadConfig(flags, context, { interactive: false })).config : undefined;
+  let resolved: Awaited<ReturnType<typeof loadConfig>> | undefined;
+  try {
+    resolved = named === undefined || explicitConfig ? await loadConfig(flags, context, { interactive: false }) : undefined;
+  } catch (error) {
+    if (!options.tolerate || named === undefined || !(error instanceof BtpAwsError)) throw error;
+    problems.config = error;
+  }
+  const config = resolved?.config;
   const platform = named ?? config!.platform;
   const dir = stateDir(flags, context);
-  const state = await readState(dir, platform);
+  let state: State | undefined;
+  try {
+    state = await readState(dir, platform);
+  } catch (error) {
+    if (!options.tolerate || !(error instanceof BtpAwsError)) throw error;
+    problems.state = error;
+  }
   const recorded = state?.config as Config | undefined;
   const region = text(flags.region) ?? config?.aws.region ?? state?.region;
   if (region === undefined) {
@@ -56,6 +80,9 @@ export async function opsTarget(flags: GlobalFlags, context: CommandEnvironment)
     state,
     stateDir: dir,
     outputs,
+    configFile: resolved?.configFile,
+    configWarnings: resolved?.warnings ?? [],
+    ...(options.tolerate ? { problems } : {}),
   };
 }
 

@@ -136,7 +136,7 @@ describe("infra/iam-roles, infra/eks and infra/nodegroup against moto", () => {
     expect((await eks.send(new ListClustersCommand({}))).clusters!.filter((c) => c === f.names.cluster)).toHaveLength(1);
     const c = (await eks.send(new DescribeClusterCommand({ name: f.names.cluster }))).cluster!;
     const vpc = f.outputs["infra/vpc"]!;
-    expect(c.version).toBe("1.34");
+    expect(c.version).toBe("1.35");
     expect(c.roleArn).toBe(roles.outputs.clusterRoleArn);
     expect(c.resourcesVpcConfig).toMatchObject({ endpointPrivateAccess: true, endpointPublicAccess: true, publicAccessCidrs: ["203.0.113.0/24"] });
     expect(c.resourcesVpcConfig!.subnetIds).toEqual([...(vpc.privateSubnetIds as string[]), ...(vpc.publicSubnetIds as string[])]);
@@ -145,7 +145,7 @@ describe("infra/iam-roles, infra/eks and infra/nodegroup against moto", () => {
     expect(c.tags).toMatchObject({ "btp-aws:platform": f.config.platform, "btp-aws:managed-by": "btp-aws", team: "chain", Name: f.names.cluster });
     expect(cluster.outputs).toEqual({
       clusterName: f.names.cluster, clusterArn: c.arn, endpoint: c.endpoint, oidcIssuer: c.identity!.oidc!.issuer,
-      clusterSecurityGroupId: "", kubernetesVersion: "1.34",
+      clusterSecurityGroupId: "", kubernetesVersion: "1.35",
     });
 
     // The installer's access entry, with cluster admin at cluster scope (served in memory).
@@ -153,7 +153,7 @@ describe("infra/iam-roles, infra/eks and infra/nodegroup against moto", () => {
     expect(entry.policies).toEqual([{ policyArn: ADMIN_POLICY, accessScope: { type: "cluster" } }]);
     expect(entry.tags).toMatchObject({ "btp-aws:platform": f.config.platform, team: "chain" });
     expect(cluster.report.infos).toEqual([
-      `created cluster ${f.names.cluster} (Kubernetes 1.34)`,
+      `created cluster ${f.names.cluster} (Kubernetes 1.35)`,
       `created the access entry for ${PRINCIPAL}; associated AmazonEKSClusterAdminPolicy (cluster scope)`,
     ]);
 
@@ -204,7 +204,7 @@ describe("infra/iam-roles, infra/eks and infra/nodegroup against moto", () => {
     expect(f.services.aws.counter.mutatingOperations()).toEqual([]);
     expect(second.outputs).toEqual(first.outputs);
     expect(second.roles.report.skipped).toEqual([`roles ${f.names.clusterRole} and ${f.names.nodeRole} exist with their trust and managed policies`]);
-    expect(second.cluster.report.skipped).toEqual([`cluster ${f.names.cluster} is ACTIVE at Kubernetes 1.34 as configured; ${PRINCIPAL} has cluster-admin access`]);
+    expect(second.cluster.report.skipped).toEqual([`cluster ${f.names.cluster} is ACTIVE at Kubernetes 1.35 as configured; ${PRINCIPAL} has cluster-admin access`]);
     expect(second.nodes.report.skipped).toEqual([`node group ${f.names.nodeGroup} is ACTIVE with m5.xlarge 2/3/50 on launch template ${String(first.outputs["infra/nodegroup"].launchTemplateId)} version 1`]);
     f.services.aws.destroy();
   });
@@ -274,8 +274,8 @@ describe("infra/iam-roles, infra/eks and infra/nodegroup against moto", () => {
     f.services.aws.counter.reset();
     const newer = testConfig({ platform: f.config.platform, tags: { team: "chain" }, cluster: { kubernetesVersion: "1.36" } });
     const version = await failure(runStep(eksStep, newer, f.services, f.outputs));
-    expect(version.message).toBe(`EKS cluster ${f.names.cluster} differs from the config in ways EKS cannot change in place: Kubernetes version is 1.34, the config asks for 1.36`);
-    expect(version.hint).toBe(`upgrades are explicit, one minor version at a time: run \`aws eks update-cluster-version --name ${f.names.cluster} --kubernetes-version 1.35\`, wait until it finishes, repeat up to 1.36, then run again`);
+    expect(version.message).toBe(`EKS cluster ${f.names.cluster} differs from the config in ways EKS cannot change in place: Kubernetes version is 1.35, the config asks for 1.36`);
+    expect(version.hint).toBe(`upgrades are explicit, one minor version at a time: run \`aws eks update-cluster-version --name ${f.names.cluster} --kubernetes-version 1.36\`, wait until it finishes, repeat up to 1.36, then run again`);
     const other = testConfig({ platform: f.config.platform, tags: { team: "chain" }, cluster: { instanceTypes: ["m6i.xlarge"] } });
     const types = await failure(runStep(nodegroupStep, other, f.services, f.outputs));
     expect(types.message).toBe(`node group ${f.names.nodeGroup} differs from the config in ways EKS cannot change in place: instance types are m5.xlarge, the config asks for m6i.xlarge (cluster.instanceTypes)`);

@@ -72,8 +72,8 @@ describe("vaultValues", () => {
 
   it("is built from the config and infra's outputs", () => {
     const outputs = { "infra/kms": { keyArn: KEY }, "infra/irsa": { vaultRoleArn: ROLE } };
-    expect(vaultValuesFromState({ aws: { region: "eu-west-1" } } as Parameters<typeof vaultValuesFromState>[0], outputs)).toEqual(vaultValues(input));
-    expect(() => vaultValuesFromState({ aws: { region: "eu-west-1" } } as Parameters<typeof vaultValuesFromState>[0], { "infra/kms": { keyArn: KEY } })).toThrow(BtpAwsError);
+    expect(vaultValuesFromState({ aws: { region: "eu-west-1" } }, outputs)).toEqual(vaultValues(input));
+    expect(() => vaultValuesFromState({ aws: { region: "eu-west-1" } }, { "infra/kms": { keyArn: KEY } })).toThrow(BtpAwsError);
   });
 });
 
