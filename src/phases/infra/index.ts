@@ -15,13 +15,14 @@ import { secretsStep } from "./secrets.js";
 import { securityGroupsStep } from "./security-groups.js";
 import type { InfraServices } from "./services.js";
 import { vpcStep } from "./vpc.js";
+import { securityServicesStep } from "./security-services.js";
 import { wafStep } from "./waf.js";
 
 export type { InfraServices } from "./services.js";
 
 const STEPS: readonly Step<InfraServices>[] = [
   kmsStep, vpcStep, securityGroupsStep, iamRolesStep, s3Step, acmStep, secretsStep,
-  eksStep, irsaStep, nodegroupStep, eksAddonsStep, rdsStep, elasticacheStep, monitoringStep, wafStep,
+  eksStep, irsaStep, nodegroupStep, eksAddonsStep, rdsStep, elasticacheStep, monitoringStep, wafStep, securityServicesStep,
 ];
 
 /**

@@ -55,6 +55,7 @@ export async function initialiseVault(options: InitialiseOptions): Promise<Initi
   const status = await options.vault.sealStatus();
   const rootToken = status.initialized ? await storedRootToken(options) : await initialiseOnce(options, status);
   await waitUnsealed(options);
+  await waitActive(options);
   const vault = options.vault.withToken(rootToken);
   if (status.initialized && !(await vault.tokenIsValid())) {
     throw new BtpAwsError(`Vault at ${options.vault.address} refuses the root token stored in ${secretName(options)}`, {
@@ -174,6 +175,28 @@ async function waitUnsealed(options: InitialiseOptions): Promise<void> {
     onStatus: (text) => options.report.status(text),
     signal: options.signal,
     hint: "Vault cannot reach the KMS key: look for awskms errors in `kubectl -n vault logs vault-0`; the vault service account must carry the IRSA role that allows kms:Encrypt, kms:Decrypt and kms:DescribeKey on the platform key",
+  });
+}
+
+/**
+ * Unsealed is not yet writable: until raft has elected it (or another node) active, a write is
+ * answered 500 "local node not active but active cluster node not found" (seen with OpenBao's
+ * raft storage right after initialisation). Active (200) or a standby that knows the active
+ * node (429, 473: it forwards) will do.
+ */
+async function waitActive(options: InitialiseOptions): Promise<void> {
+  await waitFor({
+    what: `Vault at ${options.vault.address} to have an active node`,
+    observe: async () => {
+      const health = await options.vault.health();
+      if ([200, 429, 473].includes(health.httpStatus)) return { state: "ready", value: undefined, status: health.standby ? "standby, active node known" : "active" };
+      return { state: "pending", status: health.sealed ? "sealed" : "unsealed, no active node yet" };
+    },
+    ...UNSEAL_WAIT,
+    settings: options.waitSettings,
+    onStatus: (text) => options.report.status(text),
+    signal: options.signal,
+    hint: "raft has not elected a leader: look at `kubectl -n vault logs vault-0`; then run `btp-aws install --from vault`",
   });
 }
 

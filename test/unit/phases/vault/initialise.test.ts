@@ -52,7 +52,7 @@ describe("initialiseVault on a new Vault", () => {
     ]);
     // The keys were stored the moment Vault returned them: init was the last Vault call.
     expect(vaultCallsAtMerge).toEqual([["GET /v1/sys/seal-status"], ["GET /v1/sys/seal-status", "PUT /v1/sys/init"]]);
-    expect(f.requests.slice(2).map((r) => `${r.method} ${r.path}`)).toEqual(["GET /v1/sys/seal-status", "GET /v1/sys/seal-status", "GET /v1/sys/seal-status"]);
+    expect(f.requests.slice(2).map((r) => `${r.method} ${r.path}`)).toEqual(["GET /v1/sys/seal-status", "GET /v1/sys/seal-status", "GET /v1/sys/seal-status", "GET /v1/sys/health"]);
     expect(report.statuses).toEqual(["initialising Vault", "sealed, waiting for auto-unseal, 0s", "sealed, waiting for auto-unseal, 5s"]);
     expect(report.infos).toEqual(["initialised Vault: root token and 5 recovery keys (threshold 3) stored in the platform secret btp-test/credentials"]);
     expect(await result.vault.tokenIsValid()).toBe(true);
