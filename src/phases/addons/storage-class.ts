@@ -25,6 +25,12 @@ export function gp3StorageClass(kmsKeyArn: string): KubeObject {
   };
 }
 
+/** The API server returns maps with sorted keys: compare entries, not serialisations. */
+function sameStringMap(a: unknown, b: unknown): boolean {
+  const entries = (m: unknown) => Object.entries((m ?? {}) as Record<string, unknown>).map(([k, v]) => `${k}=${String(v)}`).sort().join("\n");
+  return entries(a) === entries(b);
+}
+
 /** Every other class marked default: the annotation is set to "false", never the class deleted. */
 async function unsetOtherDefaults(kube: Kube): Promise<string[]> {
   const others = (await kube.list(API, "StorageClass")).filter((c) => c.metadata.name !== STORAGE_CLASS && c.metadata.annotations?.[DEFAULT_CLASS_ANNOTATION] === "true");
@@ -46,7 +52,7 @@ export const storageClassStep: Step<KubernetesServices> = {
     const keyArn = stringOutput(context.outputs, "infra/kms", "keyArn");
     const wanted = gp3StorageClass(keyArn);
     const existing = await kube.get(API, "StorageClass", STORAGE_CLASS);
-    const sameParameters = existing === undefined || JSON.stringify(existing.parameters) === JSON.stringify(wanted.parameters);
+    const sameParameters = existing === undefined || sameStringMap(existing.parameters, wanted.parameters);
     if (!sameParameters) {
       // Parameters are immutable. Ours is recreated (existing volumes keep working: a class only
       // provisions); someone else's is left alone and reported.

@@ -79,6 +79,19 @@ describe("addons/storage-class", () => {
     expect(services.kube.applied.slice(applies).map((a) => a.result)).toEqual(["unchanged"]);
   });
 
+  it("sees the same parameters in another key order as unchanged (API servers sort map keys)", async () => {
+    const services = testServices();
+    services.kube.seed({
+      apiVersion: "storage.k8s.io/v1", kind: "StorageClass",
+      metadata: { name: "gp3", labels: { "app.kubernetes.io/managed-by": "btp-aws" }, annotations: { [DEFAULT_CLASS_ANNOTATION]: "true" } },
+      provisioner: "ebs.csi.aws.com", parameters: { "csi.storage.k8s.io/fstype": "ext4", encrypted: "true", kmsKeyId: KEY_ARN, type: "gp3" },
+      reclaimPolicy: "Delete", volumeBindingMode: "WaitForFirstConsumer", allowVolumeExpansion: true,
+    });
+    const result = await runStep(storageClassStep, config, services, OUTPUTS);
+    expect(services.kube.deleted).toEqual([]);
+    expect(result.report.infos.filter((line) => line.startsWith("recreating"))).toEqual([]);
+  });
+
   it("recreates its own class when the key changed (parameters are immutable) and keeps someone else's", async () => {
     const services = testServices();
     await runStep(storageClassStep, config, services, OUTPUTS);
