@@ -4,6 +4,9 @@
  */
 import { access, constants } from "node:fs/promises";
 import { resolve } from "node:path";
+import { PRICE_MODES, type PriceMode } from "../../cost/choose-source.js";
+import { planCost } from "../../cost/plan-cost.js";
+import { renderCost } from "../../cost/render.js";
 import { ExitCode, UsageError } from "../../errors.js";
 import { planSteps, renderPlan } from "../../plan/render.js";
 import { selectSteps } from "../../plan/select.js";
@@ -12,6 +15,7 @@ import { readState } from "../../state/file-store.js";
 import { STATE_VERSION, type State } from "../../state/types.js";
 import type { GlobalFlags } from "../main.js";
 import { installSteps } from "../steps.js";
+import { VERSION } from "../version.js";
 import { commandEnvironment, loadConfig, stateDir, type CommandEnvironment } from "./context.js";
 import { executeRun } from "./install-run.js";
 
@@ -25,6 +29,7 @@ export async function installCommand(flags: GlobalFlags, _args: string[], overri
   const all = installSteps();
   const selected = selectSteps(all, { ...(typeof flags.only === "string" ? { only: splitList(flags.only) } : {}), ...(typeof flags.from === "string" ? { from: flags.from } : {}) });
   const concurrency = parseConcurrency(flags.concurrency);
+  const prices = parsePriceMode(flags.prices);
   await checkKubeconfigFlag(flags, context);
   // The btp phase logs in to the chart registry and renders the license: ask for secrets now, not an hour in.
   const secrets = !dryRun && selected.some((s) => s.phase === "btp") ? (["licenseToken", "authClientSecret"] as const) : [];
@@ -34,8 +39,10 @@ export async function installCommand(flags: GlobalFlags, _args: string[], overri
 
   if (dryRun) {
     const planned = planSteps(selected, config, state);
-    if (flags.output === "json") context.ui.data(JSON.stringify({ platform: config.platform, region: config.aws.region, steps: planned }, null, 2));
-    else context.ui.data(renderPlan(planned, config));
+    // The whole platform's monthly cost, whatever --only selects: that is what the config decides.
+    const cost = await planCost(config, { mode: prices, endpoint: context.env.AWS_ENDPOINT_URL, userAgentSuffix: `btp-aws/${VERSION}` });
+    if (flags.output === "json") context.ui.data(JSON.stringify({ platform: config.platform, region: config.aws.region, steps: planned, cost }, null, 2));
+    else context.ui.data(`${renderPlan(planned, config)}\n\n${renderCost(cost)}`);
     return ExitCode.ok;
   }
   // Refuse a plan that cannot finish (unavailable steps, needs never completed) before locking anything.
@@ -62,6 +69,13 @@ function parseConcurrency(value: unknown): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 32) throw new UsageError(`--concurrency ${JSON.stringify(value)}: must be a whole number from 1 to 32`);
   return n;
+}
+
+/** `--prices` (plan only; `install --dry-run` uses auto). Commander checks the choices; this checks the type. */
+function parsePriceMode(value: unknown): PriceMode {
+  if (value === undefined) return "auto";
+  if (typeof value === "string" && (PRICE_MODES as readonly string[]).includes(value)) return value as PriceMode;
+  throw new UsageError(`--prices ${JSON.stringify(value)}: must be one of ${PRICE_MODES.join(", ")}`);
 }
 
 function emptyState(platform: string, region: string): State {
