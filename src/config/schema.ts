@@ -56,6 +56,7 @@ const clusterSection = z.strictObject({
   maxNodes: z.number().int().min(1).max(450).default(50),
   desiredNodes: z.number().int().min(1).default(3),
   diskSizeGiB: z.number().int().min(20).max(16384).default(100).meta({ description: "Node root volume (gp3, encrypted)." }),
+  autoscaler: z.boolean().default(true).meta({ description: "Cluster Autoscaler: grows and shrinks the node group between minNodes and maxNodes with the pods' demand." }),
   publicAccessCidrs: z.array(cidr).min(1).default(["0.0.0.0/0"])
     .meta({ description: "CIDRs allowed to reach the public API endpoint; restrict it in production (doctor warns on 0.0.0.0/0)." }),
 });
@@ -116,6 +117,7 @@ const chartsSection = z.strictObject({
   loadBalancerController: chartOverride.optional().meta({ description: "aws-load-balancer-controller chart (pinned: eks-charts 3.6.0)." }),
   vault: chartOverride.optional().meta({ description: "hashicorp/vault chart (pinned: 0.34.1)." }),
   certManager: chartOverride.optional().meta({ description: "jetstack/cert-manager chart (pinned: v1.21.2)." }),
+  clusterAutoscaler: chartOverride.optional().meta({ description: "kubernetes/autoscaler cluster-autoscaler chart (pinned: 9.59.0, Cluster Autoscaler 1.35)." }),
 });
 
 /** The license token is not here: BTP_AWS_LICENSE_TOKEN or a password prompt, never the file. */

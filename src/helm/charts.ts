@@ -7,7 +7,7 @@
  * Versions were chosen from public release records, November 2026 (`evidence` says which).
  */
 
-export type ChartKey = "aws-load-balancer-controller" | "vault" | "cert-manager";
+export type ChartKey = "aws-load-balancer-controller" | "vault" | "cert-manager" | "cluster-autoscaler";
 
 /** Where helm finds a chart: what `upgrade`, `template` and `show` take. */
 export interface ChartSource {
@@ -53,6 +53,15 @@ export const CHART_PINS: Readonly<Record<ChartKey, Readonly<ChartPin>>> = Object
     release: "cert-manager",
     namespace: "cert-manager",
     evidence: "cert-manager v1.21.2 (release issue cert-manager/cert-manager#9237, published 2026-09-11)",
+  }),
+  "cluster-autoscaler": Object.freeze({
+    chart: "cluster-autoscaler",
+    repo: "https://kubernetes.github.io/autoscaler",
+    // Cluster Autoscaler 1.35.0, matching the default Kubernetes 1.35 (the autoscaler's minor must match the cluster's).
+    version: "9.59.0",
+    release: "cluster-autoscaler",
+    namespace: "kube-system",
+    evidence: "kubernetes/autoscaler chart 9.59.0, appVersion 1.35.0 (kubermatic/kubermatic PR #16253, 2026-08-13; the chart defaults to CA 1.35.0 since kubernetes/autoscaler PR #9193)",
   }),
 });
 

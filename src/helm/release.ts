@@ -73,6 +73,8 @@ export interface Helm {
   registryLogin(host: string, username: string, password: string): Promise<void>;
   /** Releases in `namespace`, or in every namespace; every status, on helm 3 and 4 alike. */
   list(namespace?: string): Promise<HelmListedRelease[]>;
+  /** `helm uninstall`, waiting until the release's resources are deleted; "absent" when there was no such release. */
+  uninstall(name: string, namespace: string, timeoutSeconds: number): Promise<"uninstalled" | "absent">;
 }
 
 export interface CreateHelmOptions {
@@ -248,6 +250,14 @@ export function createHelm(options: CreateHelmOptions): Helm {
     registryLogin: (host, username, password) => registryLogin(runner, host, username, password),
     async list(namespace) {
       return (await listReleases(namespace)).map(({ name, namespace: ns, status: s, chart }) => ({ name, namespace: ns, status: s, chart }));
+    },
+    async uninstall(name, namespace, timeoutSeconds) {
+      // --ignore-not-found needs helm 3.13; helm's own "not found" answer works from 3.8 on.
+      const waitFlag = (await majorVersion()) >= 4 ? "--wait=watcher" : "--wait";
+      const result = await runner.run(["uninstall", name, "--namespace", namespace, waitFlag, "--timeout", `${timeoutSeconds}s`], { cluster: true, timeoutMs: timeoutSeconds * 1000 + UPGRADE_GRACE_MS });
+      if (result.exitCode === 0) return "uninstalled";
+      if (/release: not found/.test(result.stderr)) return "absent";
+      throw helmFailed(`helm uninstall ${name} -n ${namespace}`, result, "check that the cluster is reachable, then run `btp-aws destroy` again to resume");
     },
   };
 }

@@ -10,7 +10,7 @@ import type { Config } from "../../config/schema.js";
 import type { StepOutputs } from "../../plan/types.js";
 import { readState } from "../../state/file-store.js";
 
-export const RELEASES = ["aws-load-balancer-controller", "vault", "cert-manager", "btp"] as const;
+export const RELEASES = ["aws-load-balancer-controller", "cluster-autoscaler", "vault", "cert-manager", "btp"] as const;
 type ReleaseName = (typeof RELEASES)[number];
 
 type Outputs = Readonly<Record<string, StepOutputs>>;
@@ -19,6 +19,8 @@ async function releaseValues(release: ReleaseName, config: Config, outputs: Outp
   switch (release) {
     case "aws-load-balancer-controller":
       return (await import("../../phases/addons/values.js")).loadBalancerControllerValues(config, outputs);
+    case "cluster-autoscaler":
+      return (await import("../../phases/addons/autoscaler-values.js")).clusterAutoscalerValues(config, outputs);
     case "vault":
       return (await import("../../phases/vault/values.js")).vaultValuesFromState(config, outputs);
     case "cert-manager":

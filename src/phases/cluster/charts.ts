@@ -2,7 +2,7 @@
 import type { Config } from "../../config/schema.js";
 import { CHART_PINS, resolveChart, type ChartKey, type ChartSource } from "../../helm/charts.js";
 
-const CONFIG_KEY = { "aws-load-balancer-controller": "loadBalancerController", vault: "vault", "cert-manager": "certManager" } as const satisfies Record<ChartKey, keyof Config["charts"]>;
+const CONFIG_KEY = { "aws-load-balancer-controller": "loadBalancerController", vault: "vault", "cert-manager": "certManager", "cluster-autoscaler": "clusterAutoscaler" } as const satisfies Record<ChartKey, keyof Config["charts"]>;
 
 export interface AddonChart extends ChartSource {
   release: string;

@@ -26,6 +26,7 @@ export const IRSA_SERVICE_ACCOUNTS = {
   "aws-load-balancer-controller": { namespace: "kube-system", name: "aws-load-balancer-controller" },
   "ebs-csi": { namespace: "kube-system", name: "ebs-csi-controller-sa" },
   btp: { namespace: BTP_NAMESPACE, name: BTP_SERVICE_ACCOUNT },
+  "cluster-autoscaler": { namespace: "kube-system", name: "cluster-autoscaler" },
 } as const satisfies Record<string, ServiceAccountRef>;
 
 export type IrsaService = keyof typeof IRSA_SERVICE_ACCOUNTS;
@@ -109,6 +110,35 @@ export function ebsCsiKeyPolicy(keyArn: string): PolicyDocument {
         Effect: "Allow",
         Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
         Resource: keyArn,
+      },
+    ],
+  };
+}
+
+/**
+ * Cluster Autoscaler: reads every Auto Scaling group, but resizes and terminates only in the
+ * groups EKS tags as this cluster's (`k8s.io/cluster-autoscaler/<cluster>: owned`).
+ */
+export function clusterAutoscalerPolicy(clusterName: string): PolicyDocument {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "ResizeOwnGroups",
+        Effect: "Allow",
+        Action: ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"],
+        Resource: "*",
+        Condition: { StringEquals: { [`aws:ResourceTag/k8s.io/cluster-autoscaler/${clusterName}`]: "owned" } },
+      },
+      {
+        Sid: "Discover",
+        Effect: "Allow",
+        Action: [
+          "autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeAutoScalingInstances", "autoscaling:DescribeLaunchConfigurations",
+          "autoscaling:DescribeScalingActivities", "autoscaling:DescribeTags", "ec2:DescribeImages", "ec2:DescribeInstanceTypes",
+          "ec2:DescribeLaunchTemplateVersions", "ec2:GetInstanceTypesFromInstanceRequirements", "eks:DescribeNodegroup",
+        ],
+        Resource: "*",
       },
     ],
   };

@@ -22,7 +22,7 @@ import { BtpAwsError } from "../../errors.js";
 import { stringOutput } from "../../plan/outputs.js";
 import type { Reporter, Step, StepContext, StepOutputs } from "../../plan/types.js";
 import {
-  INLINE_POLICY_NAME, IRSA_SERVICE_ACCOUNTS, STS_AUDIENCE, btpPolicy, certManagerPolicy, ebsCsiKeyPolicy, ebsCsiManagedPolicy,
+  INLINE_POLICY_NAME, IRSA_SERVICE_ACCOUNTS, clusterAutoscalerPolicy, STS_AUDIENCE, btpPolicy, certManagerPolicy, ebsCsiKeyPolicy, ebsCsiManagedPolicy,
   loadBalancerControllerPolicy, partitionOf, serviceAccountTrustPolicy, vaultPolicy, type IrsaService, type ServiceAccountRef,
 } from "./irsa-policies.js";
 import { infraNames } from "./names.js";
@@ -53,6 +53,7 @@ interface RoleSpec {
 }
 
 interface Resources {
+  clusterName: string;
   keyArn: string;
   bucketArn: string;
   partition: string;
@@ -67,6 +68,7 @@ function roleSpecs(config: Config, r: Resources): RoleSpec[] {
     { service: "aws-load-balancer-controller", output: "loadBalancerControllerRoleArn", account: sa["aws-load-balancer-controller"], purpose: "the AWS Load Balancer Controller's published policy", inline: r.loadBalancerController, managed: [] },
     { service: "ebs-csi", output: "ebsCsiRoleArn", account: sa["ebs-csi"], purpose: "EBS CSI driver, volumes encrypted with the platform KMS key", inline: ebsCsiKeyPolicy(r.keyArn), managed: [ebsCsiManagedPolicy(r.partition)] },
     { service: "btp", output: "btpRoleArn", account: sa.btp, purpose: "the platform's bucket and the platform KMS key", inline: btpPolicy(r.bucketArn, r.keyArn), managed: [] },
+    { service: "cluster-autoscaler", output: "clusterAutoscalerRoleArn", account: sa["cluster-autoscaler"], purpose: "Cluster Autoscaler, resizing only this cluster's node groups", inline: clusterAutoscalerPolicy(r.clusterName), managed: [] },
   ];
 }
 
@@ -279,7 +281,7 @@ export const irsaStep: Step<Services> = {
     const providerArn = await ensureProvider(context, iam, issuer, platformTags(config, { Name: `${infraNames(config).cluster}-oidc` }), changes);
     const provider = { arn: providerArn, host: issuerHostPath(issuer) };
     const result: Record<string, string> = { oidcProviderArn: providerArn };
-    for (const spec of roleSpecs(config, { keyArn, bucketArn, partition: partitionOf(keyArn), loadBalancerController })) {
+    for (const spec of roleSpecs(config, { clusterName: stringOutput(outputs, "infra/eks", "clusterName"), keyArn, bucketArn, partition: partitionOf(keyArn), loadBalancerController })) {
       result[spec.output] = await ensureRole(context, report, iam, spec, provider, changes);
     }
 

@@ -67,6 +67,7 @@ const SUBJECTS: Record<string, string> = {
   "aws-load-balancer-controller": "system:serviceaccount:kube-system:aws-load-balancer-controller",
   "ebs-csi": "system:serviceaccount:kube-system:ebs-csi-controller-sa",
   btp: "system:serviceaccount:settlemint:settlemint",
+  "cluster-autoscaler": "system:serviceaccount:kube-system:cluster-autoscaler",
 };
 
 const list = (value: string | string[] | undefined): string[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
@@ -89,7 +90,7 @@ describe("infra/irsa against moto", () => {
   });
   afterAll(() => services.aws.destroy());
 
-  it("creates the OIDC provider and five roles once, each trusting exactly one service account", async () => {
+  it("creates the OIDC provider and six roles once, each trusting exactly one service account", async () => {
     const iam = await services.aws.iam();
     const providers = (await iam.send(new ListOpenIDConnectProvidersCommand({}))).OpenIDConnectProviderList ?? [];
     expect(providers.map((p) => p.Arn)).toEqual([`arn:aws:iam::${MOTO_ACCOUNT}:oidc-provider/${host}`]);
@@ -99,7 +100,7 @@ describe("infra/irsa against moto", () => {
     expect(provider.Tags).toEqual(expect.arrayContaining([{ Key: "btp-aws:platform", Value: "btp-test" }, { Key: "team", Value: "chain" }]));
 
     const roles = ((await iam.send(new ListRolesCommand({}))).Roles ?? []).filter((r) => r.RoleName?.startsWith(ROLE_PREFIX)).map((r) => r.RoleName).sort();
-    expect(roles).toEqual(["aws-load-balancer-controller", "btp", "cert-manager", "ebs-csi", "vault"].map((s) => ROLE_PREFIX + s));
+    expect(roles).toEqual(["aws-load-balancer-controller", "btp", "cert-manager", "cluster-autoscaler", "ebs-csi", "vault"].map((s) => ROLE_PREFIX + s));
     for (const [service, subject] of Object.entries(SUBJECTS)) {
       const { Role } = await iam.send(new GetRoleCommand({ RoleName: ROLE_PREFIX + service }));
       const trust = parsePolicyDocument(Role?.AssumeRolePolicyDocument ?? "").Statement as Statement[];
@@ -117,10 +118,11 @@ describe("infra/irsa against moto", () => {
       loadBalancerControllerRoleArn: `arn:aws:iam::${MOTO_ACCOUNT}:role/${ROLE_PREFIX}aws-load-balancer-controller`,
       ebsCsiRoleArn: `arn:aws:iam::${MOTO_ACCOUNT}:role/${ROLE_PREFIX}ebs-csi`,
       btpRoleArn: `arn:aws:iam::${MOTO_ACCOUNT}:role/${ROLE_PREFIX}btp`,
+      clusterAutoscalerRoleArn: `arn:aws:iam::${MOTO_ACCOUNT}:role/${ROLE_PREFIX}cluster-autoscaler`,
     });
     expect(firstCounts["IAM.CreateOpenIDConnectProvider"]).toBe(1);
-    expect(firstCounts["IAM.CreateRole"]).toBe(5);
-    expect(firstCounts["IAM.PutRolePolicy"]).toBe(5);
+    expect(firstCounts["IAM.CreateRole"]).toBe(6);
+    expect(firstCounts["IAM.PutRolePolicy"]).toBe(6);
     expect(firstCounts["IAM.AttachRolePolicy"]).toBe(1);
     expect(first.report.infos).toEqual([
       `created OIDC provider ${host}`,
@@ -165,7 +167,7 @@ describe("infra/irsa against moto", () => {
     const second = await runStep(irsaStep, config, services, outputs, first.outputs);
     expect(second.outputs).toEqual(first.outputs);
     expect(services.aws.counter.mutatingOperations()).toEqual([]);
-    expect(second.report.skipped).toEqual([`OIDC provider ${host} and 5 roles exist as configured`]);
+    expect(second.report.skipped).toEqual([`OIDC provider ${host} and 6 roles exist as configured`]);
     expect(second.report.infos).toEqual([]);
     expect(second.report.warnings).toEqual([]);
   });

@@ -23,6 +23,7 @@ import { parseAllDocuments } from "yaml";
 import { BtpAwsError } from "../../../src/errors.js";
 import { createHelm, valuesHash, type Helm, type HelmRelease } from "../../../src/helm/release.js";
 import { describeValues } from "../../../src/helm/release-state.js";
+import { clusterAutoscalerValues } from "../../../src/phases/addons/autoscaler-values.js";
 import { loadBalancerControllerValues } from "../../../src/phases/addons/values.js";
 import { certManagerValues } from "../../../src/phases/cert-manager/values.js";
 import { vaultValues, vaultValuesFromState } from "../../../src/phases/vault/values.js";
@@ -86,7 +87,7 @@ const OUTPUTS = {
   "infra/kms": { keyArn: KEY_ARN },
   "infra/eks": { clusterName: "btp-prod" },
   "infra/vpc": { vpcId: "vpc-0a1b2c3d4e5f67890" },
-  "infra/irsa": { vaultRoleArn: role("vault"), certManagerRoleArn: role("cert-manager"), loadBalancerControllerRoleArn: role("aws-load-balancer-controller") },
+  "infra/irsa": { vaultRoleArn: role("vault"), certManagerRoleArn: role("cert-manager"), loadBalancerControllerRoleArn: role("aws-load-balancer-controller"), clusterAutoscalerRoleArn: role("cluster-autoscaler") },
 };
 const REGION = { aws: { region: "eu-west-1" } } as const;
 
@@ -94,6 +95,7 @@ const REGION = { aws: { region: "eu-west-1" } } as const;
 const VAULT_VALUES = vaultValuesFromState(REGION, OUTPUTS);
 const CERT_MANAGER_VALUES = certManagerValues(OUTPUTS);
 const LB_VALUES = loadBalancerControllerValues(REGION, OUTPUTS);
+const AUTOSCALER_VALUES = clusterAutoscalerValues(REGION, OUTPUTS);
 
 const INGRESS_ANNOTATIONS = {
   "alb.ingress.kubernetes.io/scheme": "internet-facing",
@@ -270,6 +272,24 @@ describe.each(["v3", "v4"] as const)("helm %s", (major) => {
         "--enable-service-mutator-webhook=true",
       ]);
       expect(at(find(all, "IngressClass", "alb"), "spec", "controller")).toBe("ingress.k8s.aws/alb");
+    });
+
+    it("cluster-autoscaler: auto-discovery of this cluster's node groups, the region, the IRSA service account, balanced groups", async () => {
+      const all = manifests(await helm.template(release("cluster-autoscaler", "kube-system", AUTOSCALER_VALUES)));
+      expect(find(all, "ServiceAccount", "cluster-autoscaler").metadata.annotations).toEqual({ "eks.amazonaws.com/role-arn": role("cluster-autoscaler") });
+      const container = at(find(all, "Deployment", "cluster-autoscaler"), "spec", "template", "spec", "containers", 0);
+      expect(at(container, "command")).toEqual([
+        "./cluster-autoscaler",
+        "--cloud-provider=aws",
+        "--node-group-auto-discovery=asg:tag=k8s.io/cluster-autoscaler/enabled,k8s.io/cluster-autoscaler/btp-prod",
+        "--balance-similar-node-groups=true",
+        "--expander=least-waste",
+        "--logtostderr=true",
+        "--skip-nodes-with-system-pods=false",
+        "--stderrthreshold=info",
+        "--v=4",
+      ]);
+      expect(at(container, "env")).toEqual([{ name: "AWS_REGION", value: "eu-west-1" }]);
     });
 
     it("aws-load-balancer-controller: helm's own error when clusterName is missing", async () => {

@@ -8,13 +8,14 @@ describe("CHART_PINS", () => {
       "aws-load-balancer-controller": "3.6.0",
       vault: "0.34.1",
       "cert-manager": "v1.21.2",
+      "cluster-autoscaler": "9.59.0",
     });
     for (const pin of Object.values(CHART_PINS)) expect(pin.version).toMatch(/^v?\d+\.\d+\.\d+$/);
   });
 
   it("installs each chart where its IRSA role's trust policy expects the service account", () => {
     // The release name is the chart's fullname, which the charts use as the service account name.
-    for (const key of ["aws-load-balancer-controller", "vault", "cert-manager"] as const) {
+    for (const key of ["aws-load-balancer-controller", "vault", "cert-manager", "cluster-autoscaler"] as const) {
       expect({ namespace: CHART_PINS[key].namespace, name: CHART_PINS[key].release }).toEqual(IRSA_SERVICE_ACCOUNTS[key]);
     }
   });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { BtpAwsError } from "../../../../src/errors.js";
+import { CLUSTER_AUTOSCALER_SERVICE_ACCOUNT } from "../../../../src/phases/addons/autoscaler-values.js";
+import { clusterAutoscalerStep } from "../../../../src/phases/addons/cluster-autoscaler.js";
 import { loadBalancerControllerStep } from "../../../../src/phases/addons/load-balancer-controller.js";
 import { DEFAULT_CLASS_ANNOTATION, storageClassStep } from "../../../../src/phases/addons/storage-class.js";
 import { IRSA_SERVICE_ACCOUNTS } from "../../../../src/phases/infra/irsa-policies.js";
@@ -105,5 +107,26 @@ describe("addons/storage-class", () => {
     const theirs = await runStep(storageClassStep, config, other, OUTPUTS);
     expect(theirs.report.warnings).toEqual(["StorageClass gp3 exists with other parameters and was not made by btp-aws: kept; new volumes may not be encrypted with the platform key"]);
     expect(other.kube.deleted).toEqual([]);
+  });
+});
+
+describe("addons/cluster-autoscaler", () => {
+  const outputs = { ...OUTPUTS, "infra/irsa": { ...OUTPUTS["infra/irsa"], clusterAutoscalerRoleArn: role("cluster-autoscaler") } };
+
+  it("installs the pinned chart, discovering this cluster's node groups, with the IRSA role", async () => {
+    const services = testServices();
+    await runStep(clusterAutoscalerStep, config, services, outputs);
+    const release = services.fakeHelm.upgrades[0]!;
+    expect(release).toMatchObject({ name: "cluster-autoscaler", namespace: "kube-system", chart: "cluster-autoscaler", repo: "https://kubernetes.github.io/autoscaler", version: "9.59.0", wait: true });
+    expect(release.values).toMatchObject({ autoDiscovery: { clusterName: "btp-test" }, awsRegion: "eu-west-1", rbac: { serviceAccount: { name: "cluster-autoscaler", annotations: { "eks.amazonaws.com/role-arn": role("cluster-autoscaler") } } } });
+    expect({ namespace: "kube-system", name: CLUSTER_AUTOSCALER_SERVICE_ACCOUNT }).toEqual(IRSA_SERVICE_ACCOUNTS["cluster-autoscaler"]);
+    expect(clusterAutoscalerStep.describe(config)[0]).toMatch(/between 2 and 50 nodes/);
+  });
+
+  it("installs nothing when cluster.autoscaler is false", async () => {
+    const services = testServices();
+    const result = await runStep(clusterAutoscalerStep, testConfig({ cluster: { autoscaler: false } }), services, outputs);
+    expect(services.fakeHelm.upgrades).toEqual([]);
+    expect(result.report.skipped).toEqual(["cluster.autoscaler is false: no Cluster Autoscaler"]);
   });
 });

@@ -12,7 +12,7 @@ import { platformTags, tagList } from "../../../../src/aws/tags.js";
 import { BtpAwsError } from "../../../../src/errors.js";
 import { EKS_OIDC_ROOT_CA_THUMBPRINT, irsaStep } from "../../../../src/phases/infra/irsa.js";
 import {
-  IRSA_SERVICE_ACCOUNTS, btpPolicy, certManagerPolicy, ebsCsiKeyPolicy, loadBalancerControllerPolicy, serviceAccountTrustPolicy, vaultPolicy, type IrsaService,
+  IRSA_SERVICE_ACCOUNTS, btpPolicy, clusterAutoscalerPolicy, certManagerPolicy, ebsCsiKeyPolicy, loadBalancerControllerPolicy, serviceAccountTrustPolicy, vaultPolicy, type IrsaService,
 } from "../../../../src/phases/infra/irsa-policies.js";
 import type { InfraServices } from "../../../../src/phases/infra/services.js";
 import type { StepOutputs } from "../../../../src/plan/types.js";
@@ -56,6 +56,7 @@ async function inlineFor(service: IrsaService): Promise<object> {
     case "aws-load-balancer-controller": return loadBalancerControllerPolicy();
     case "ebs-csi": return ebsCsiKeyPolicy(KEY_ARN);
     case "btp": return btpPolicy(BUCKET_ARN, KEY_ARN);
+    case "cluster-autoscaler": return clusterAutoscalerPolicy("btp-btp-test");
   }
 }
 function roleTags(service: IrsaService) {
@@ -114,6 +115,7 @@ describe("infra/irsa: plan", () => {
       "create or adopt role btp-btp-test-irsa-aws-load-balancer-controller, assumable only by kube-system/aws-load-balancer-controller",
       "create or adopt role btp-btp-test-irsa-ebs-csi, assumable only by kube-system/ebs-csi-controller-sa",
       "create or adopt role btp-btp-test-irsa-btp, assumable only by settlemint/settlemint",
+      "create or adopt role btp-btp-test-irsa-cluster-autoscaler, assumable only by kube-system/cluster-autoscaler",
     ]);
   });
 });
@@ -131,7 +133,7 @@ describe("infra/irsa: creating", () => {
     });
   });
 
-  it("creates five roles, each trusting one service account, with its inline policy; ebs-csi also gets the managed policy", async () => {
+  it("creates six roles, each trusting one service account, with its inline policy; ebs-csi also gets the managed policy", async () => {
     emptyWorld();
     const { outputs, report } = await run();
     const creates = iamMock.commandCalls(CreateRoleCommand).map((c) => c.args[0].input);
@@ -161,9 +163,10 @@ describe("infra/irsa: creating", () => {
       loadBalancerControllerRoleArn: `arn:aws:iam::${ACCOUNT}:role/btp-btp-test-irsa-aws-load-balancer-controller`,
       ebsCsiRoleArn: `arn:aws:iam::${ACCOUNT}:role/btp-btp-test-irsa-ebs-csi`,
       btpRoleArn: `arn:aws:iam::${ACCOUNT}:role/btp-btp-test-irsa-btp`,
+      clusterAutoscalerRoleArn: `arn:aws:iam::${ACCOUNT}:role/btp-btp-test-irsa-cluster-autoscaler`,
     });
     expect(report.infos[0]).toBe(`created OIDC provider ${HOST}`);
-    expect(report.infos).toHaveLength(6);
+    expect(report.infos).toHaveLength(7);
   });
 
   it("retries a trust policy IAM rejects while the new provider propagates, then goes on", async () => {
@@ -198,7 +201,7 @@ describe("infra/irsa: adopting", () => {
     await installedWorld();
     const { outputs, report } = await runStep(irsaStep, config, services, OUTPUTS, { oidcProviderArn: PROVIDER_ARN });
     expect(mutations()).toEqual([]);
-    expect(report.skipped).toEqual([`OIDC provider ${HOST} and 5 roles exist as configured`]);
+    expect(report.skipped).toEqual([`OIDC provider ${HOST} and 6 roles exist as configured`]);
     expect(report.infos).toEqual([]);
     expect(outputs.btpRoleArn).toBe(`arn:aws:iam::${ACCOUNT}:role/btp-btp-test-irsa-btp`);
   });

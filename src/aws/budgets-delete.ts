@@ -1,0 +1,8 @@
+/** Deleting the platform's cost budget (its notifications and subscribers go with it). */
+import type { BudgetsClient } from "@aws-sdk/client-budgets";
+import { deleteUnlessGone } from "./idempotent-delete.js";
+
+export async function deleteBudget(budgets: BudgetsClient, account: string, name: string): Promise<boolean> {
+  const { DeleteBudgetCommand } = await import("@aws-sdk/client-budgets");
+  return deleteUnlessGone(["NotFoundException"], () => budgets.send(new DeleteBudgetCommand({ AccountId: account, BudgetName: name })));
+}
