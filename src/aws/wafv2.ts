@@ -70,6 +70,12 @@ export async function updateWebAcl(waf: WAFV2Client, acl: WebAclSummary, spec: W
   }));
 }
 
+/** Refused (WAFAssociatedItemException) while an ALB still uses the ACL: delete the ALB first. */
+export async function deleteWebAcl(waf: WAFV2Client, acl: WebAclSummary): Promise<void> {
+  const { DeleteWebACLCommand } = await import("@aws-sdk/client-wafv2");
+  await waf.send(new DeleteWebACLCommand({ Scope: SCOPE, Name: acl.name, Id: acl.id, LockToken: acl.lockToken }));
+}
+
 export async function webAclTags(waf: WAFV2Client, arn: string): Promise<Record<string, string>> {
   const { ListTagsForResourceCommand } = await import("@aws-sdk/client-wafv2");
   const answer = await waf.send(new ListTagsForResourceCommand({ ResourceARN: arn }));

@@ -17,10 +17,11 @@ import { monitoringStage } from "./monitoring.js";
 import { networkStage, vpcStage } from "./network.js";
 import { bucketStage, keyStage, secretStage } from "./storage.js";
 import type { Stage } from "./types.js";
+import { wafStage } from "./waf.js";
 
 export const DESTROY_STAGES: readonly Stage[] = [
   btpReleaseStage, ingressesStage, clusterAddonsStage, dnsStage,
   nodegroupStage, eksAddonsStage, clusterStage, iamStage,
-  databaseStage, cacheStage, networkStage, vpcStage,
+  databaseStage, cacheStage, networkStage, vpcStage, wafStage,
   certificateStage, monitoringStage, bucketStage, secretStage, keyStage,
 ];

@@ -28,6 +28,7 @@ import { installSteps, type InstallServices } from "../../../src/cli/steps.js";
 import type { ConfigInput } from "../../../src/config/schema.js";
 import { createHelmLocator } from "../../../src/helm/binary.js";
 import type { Helm, HelmReleaseStatus } from "../../../src/helm/release.js";
+import { ListWebACLsCommand } from "@aws-sdk/client-wafv2";
 import { DESTROY_STAGES } from "../../../src/ops/destroy/stages.js";
 import type { ClusterReach } from "../../../src/ops/destroy/types.js";
 import { selectSteps } from "../../../src/plan/select.js";
@@ -287,6 +288,7 @@ describe("destroy against moto", () => {
     expect(world.helm.uninstalled).toEqual(["settlemint/settlemint", "vault/vault", "cert-manager/cert-manager", "kube-system/aws-load-balancer-controller"]);
     expect(world.kube.deleted).toEqual(["Ingress settlemint/settlemint", "PersistentVolumeClaim vault/data-vault-0"]);
     expect(first.stderr).toContain("the load balancer controller removed load balancer k8s-settlemint-abc123");
+    expect(first.stderr).toContain("deleted web ACL btp-gone1");
     // The stages ran in the order of the issue.
     const order = [...first.stderr.matchAll(/ (destroy\/[a-z0-9-]+) ▶ started/g)].map((m) => m[1]);
     expect(order).toEqual(DESTROY_STAGES.map((stage) => stage.id));
@@ -295,6 +297,8 @@ describe("destroy against moto", () => {
     expect((await (await world.aws.eks()).send(new ListClustersCommand({}))).clusters).toEqual([]);
     expect((await (await world.aws.ec2()).send(new DescribeVpcsCommand({ Filters: [{ Name: "tag:btp-aws:platform", Values: ["gone1"] }] }))).Vpcs).toEqual([]);
     expect((await (await world.aws.ec2()).send(new DescribeAddressesCommand({}))).Addresses).toEqual([]);
+    // infra/waf made one in production; the tagging API does not list WAF, so look directly.
+    expect((await (await world.aws.wafv2()).send(new ListWebACLsCommand({ Scope: "REGIONAL" }))).WebACLs).toEqual([]);
     expect(((await (await world.aws.iam()).send(new ListRolesCommand({}))).Roles ?? []).map((r) => r.RoleName).filter((n) => n?.startsWith("btp-gone1"))).toEqual([]);
     const snapshots = (await (await world.aws.rds()).send(new DescribeDBSnapshotsCommand({ SnapshotType: "manual" }))).DBSnapshots ?? [];
     expect(snapshots.map((s) => s.DBSnapshotIdentifier)).toEqual([expect.stringMatching(/^btp-gone1-final-\d{8}t\d{6}$/)]);
