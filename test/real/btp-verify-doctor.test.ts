@@ -4,11 +4,13 @@
  * the Ingress status; doctor's Kubernetes checks reading real Node and Ingress objects.
  */
 import { join } from "node:path";
+import { parseAllDocuments } from "yaml";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createHelm } from "../../src/helm/release.js";
 import { existingConnection } from "../../src/k8s/connection.js";
 import { createKube, type Kube } from "../../src/k8s/kube.js";
 import { kubernetesChecks } from "../../src/ops/doctor/checks-kubernetes.js";
+import { exportKubernetes } from "../../src/ops/dr-snapshot/kubernetes-export.js";
 import type { DoctorContext } from "../../src/ops/doctor/types.js";
 import { btpValues } from "../../src/phases/btp/values.js";
 import { waitForIngressHostname } from "../../src/phases/verify/ingress.js";
@@ -94,5 +96,27 @@ describe("doctor's Kubernetes checks on a real API server", () => {
     const outcome = await check("kubernetes/ingress").run(context());
     expect(outcome.status).toBe("ok");
     expect(outcome.detail).toContain(ALB);
+  });
+});
+
+describe("dr-snapshot's Kubernetes export from a real API server", () => {
+  it("exports the release's objects and the namespace without server-set fields; Secrets only when asked", async () => {
+    const documents = await exportKubernetes(kube, false);
+    expect(documents.map((d) => d.name)).toEqual(["settlemint.yaml", "vault.yaml", "cert-manager.yaml", "cluster.yaml"]);
+    const objects = (name: string) => parseAllDocuments(documents.find((d) => d.name === name)!.yaml).map((d) => d.toJS() as { kind: string; metadata: Record<string, unknown>; status?: unknown });
+    const platform = objects("settlemint.yaml");
+    expect(platform.map((o) => o.kind)).toEqual(expect.arrayContaining(["Deployment", "Ingress", "ServiceAccount"]));
+    for (const object of platform) {
+      expect(Object.keys(object.metadata)).not.toEqual(expect.arrayContaining(["uid"]));
+      expect(object.metadata).not.toHaveProperty("managedFields");
+      expect(object.metadata).not.toHaveProperty("resourceVersion");
+      expect(object).not.toHaveProperty("status");
+    }
+    expect(objects("cluster.yaml").map((o) => `${o.kind}/${String(o.metadata.name)}`)).toContain("Namespace/settlemint");
+    expect(documents.map((d) => d.yaml).join("\n")).not.toContain(TEST_SECRETS.databasePassword);
+
+    const withSecrets = await exportKubernetes(kube, true);
+    const secrets = withSecrets.find((d) => d.name === "secrets.yaml");
+    expect(secrets?.objects).toBeGreaterThan(0);
   });
 });
