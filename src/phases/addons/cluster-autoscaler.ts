@@ -1,6 +1,6 @@
 /** addons/cluster-autoscaler: the node group grows with pending pods and shrinks when nodes idle. */
 import type { Step, StepOutputs } from "../../plan/types.js";
-import { addonChart } from "../cluster/charts.js";
+import { addonChart, addonRelease } from "../cluster/charts.js";
 import { releaseStep } from "../cluster/release-step.js";
 import type { KubernetesServices } from "../cluster/services.js";
 import { clusterAutoscalerValues } from "./autoscaler-values.js";
@@ -22,16 +22,10 @@ export const clusterAutoscalerStep: Step<KubernetesServices> = {
       report.skip("cluster.autoscaler is false: no Cluster Autoscaler");
       return {};
     }
-    const chart = addonChart("cluster-autoscaler", context.config);
-    return releaseStep(context, report, {
-      name: chart.release,
-      namespace: chart.namespace,
-      chart: chart.chart,
-      repo: chart.repo,
-      version: chart.version,
+    return releaseStep(context, report, addonRelease("cluster-autoscaler", context.config, {
       values: clusterAutoscalerValues(context.config, context.outputs),
       wait: true,
       timeoutSeconds: TIMEOUT_SECONDS,
-    });
+    }));
   },
 };

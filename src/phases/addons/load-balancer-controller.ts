@@ -1,6 +1,6 @@
 /** addons/load-balancer-controller: the controller that turns the platform's Ingress into an ALB. */
 import type { Step } from "../../plan/types.js";
-import { addonChart } from "../cluster/charts.js";
+import { addonChart, addonRelease } from "../cluster/charts.js";
 import { releaseStep } from "../cluster/release-step.js";
 import type { KubernetesServices } from "../cluster/services.js";
 import { loadBalancerControllerValues } from "./values.js";
@@ -17,16 +17,10 @@ export const loadBalancerControllerStep: Step<KubernetesServices> = {
     return [`helm release ${chart.release} (${chart.chart} ${chart.version}) in ${chart.namespace}, service account with the IRSA role, target type ip`];
   },
   run(context, report) {
-    const chart = addonChart("aws-load-balancer-controller", context.config);
-    return releaseStep(context, report, {
-      name: chart.release,
-      namespace: chart.namespace,
-      chart: chart.chart,
-      repo: chart.repo,
-      version: chart.version,
+    return releaseStep(context, report, addonRelease("aws-load-balancer-controller", context.config, {
       values: loadBalancerControllerValues(context.config, context.outputs),
       wait: true,
       timeoutSeconds: TIMEOUT_SECONDS,
-    });
+    }));
   },
 };

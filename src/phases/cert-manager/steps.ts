@@ -3,7 +3,7 @@ import { waitFor } from "../../aws/wait.js";
 import { errorMessage } from "../../errors.js";
 import type { ApplyResult, Kube } from "../../k8s/kube.js";
 import type { Reporter, Step, StepContext } from "../../plan/types.js";
-import { addonChart } from "../cluster/charts.js";
+import { addonChart, addonRelease } from "../cluster/charts.js";
 import { releaseStep } from "../cluster/release-step.js";
 import { clusterTarget, type KubernetesServices } from "../cluster/services.js";
 import { clusterIssuer, ISSUERS, type IssuerName } from "./issuers.js";
@@ -24,18 +24,12 @@ export const certManagerReleaseStep: Step<KubernetesServices> = {
     return [`helm release ${chart.release} (${chart.chart} ${chart.version}) with CRDs and the IRSA service account; waits for the webhook`];
   },
   run(context, report) {
-    const chart = addonChart("cert-manager", context.config);
-    return releaseStep(context, report, {
-      name: chart.release,
-      namespace: chart.namespace,
-      chart: chart.chart,
-      repo: chart.repo,
-      version: chart.version,
+    return releaseStep(context, report, addonRelease("cert-manager", context.config, {
       values: certManagerValues(context.outputs),
       wait: true,
       timeoutSeconds: RELEASE_TIMEOUT_SECONDS,
       createNamespace: true,
-    });
+    }));
   },
 };
 

@@ -4,7 +4,7 @@
  */
 import { BtpAwsError, errorMessage } from "../../errors.js";
 import type { Step } from "../../plan/types.js";
-import { addonChart } from "../cluster/charts.js";
+import { addonChart, addonRelease } from "../cluster/charts.js";
 import { releaseStep } from "../cluster/release-step.js";
 import { clusterTarget, type KubernetesServices } from "../cluster/services.js";
 import { platformSecretStore, vaultPod, withVaultPod } from "./access.js";
@@ -25,19 +25,13 @@ export const vaultReleaseStep: Step<KubernetesServices> = {
     return [`helm release ${chart.release} (${chart.chart} ${chart.version}): HA, ${VAULT_REPLICAS} replicas, raft storage, awskms auto-unseal with alias/btp-${config.platform}`];
   },
   run(context, report) {
-    const chart = addonChart("vault", context.config);
-    return releaseStep(context, report, {
-      name: chart.release,
-      namespace: chart.namespace,
-      chart: chart.chart,
-      repo: chart.repo,
-      version: chart.version,
+    return releaseStep(context, report, addonRelease("vault", context.config, {
       values: vaultValuesFromState(context.config, context.outputs),
       // Not --wait: a pod is ready only once unsealed, which needs the initialisation that follows.
       wait: false,
       timeoutSeconds: RELEASE_TIMEOUT_SECONDS,
       createNamespace: true,
-    });
+    }));
   },
 };
 
