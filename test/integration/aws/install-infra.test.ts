@@ -3,6 +3,7 @@
  * adapters — what `btp-aws install --only prepare,infra --yes` does, in-process so the EKS
  * operations moto lacks can be served (test/support/eks-moto-gaps.ts).
  */
+import { motoInstallServices } from "../../support/infra.js";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,19 +15,14 @@ import { GetBucketVersioningCommand, PutBucketVersioningCommand } from "@aws-sdk
 import { ListClustersCommand } from "@aws-sdk/client-eks";
 import { GetResourcesCommand } from "@aws-sdk/client-resource-groups-tagging-api";
 import { beforeEach, describe, expect, inject, it } from "vitest";
-import { installSteps, type InstallServices } from "../../../src/cli/steps.js";
+import { installSteps } from "../../../src/cli/steps.js";
 import type { ConfigInput } from "../../../src/config/schema.js";
-import { createHelmLocator } from "../../../src/helm/binary.js";
 import { selectSteps } from "../../../src/plan/select.js";
 import { runSteps } from "../../../src/runner/scheduler.js";
 import type { RunResult } from "../../../src/runner/types.js";
-import { Redactor } from "../../../src/secrets/redact.js";
 import { openState, type FileStateStore } from "../../../src/state/file-store.js";
-import { NO_CLUSTER, NO_PROBE } from "../../support/context.js";
 import { motoClients, type TestClients } from "../../support/aws.js";
 import { testConfig } from "../../support/config.js";
-import { serveBudgetsMotoGaps } from "../../support/budgets-moto-gaps.js";
-import { serveEksMotoGaps } from "../../support/eks-moto-gaps.js";
 import { motoControl } from "../../support/moto.js";
 
 const moto = motoControl(inject("motoEndpoint"));
@@ -46,19 +42,7 @@ async function installer(overrides: Partial<ConfigInput>, zoneId: string): Promi
     ...overrides,
   });
   const aws = motoClients(moto.endpoint);
-  serveEksMotoGaps(await aws.eks(), aws.counter);
-  serveBudgetsMotoGaps(await aws.budgets(), aws.counter);
-  const services: InstallServices = {
-    aws,
-    helm: createHelmLocator({ path: helm.v4.path, envPath: "" }),
-    // Public DNS is not reachable here: the NS comparison is covered by the prepare tests.
-    dns: { resolveNs: () => Promise.reject(new Error("no public DNS in tests")) },
-    wait: { scale: 0.001 },
-    secrets: new Redactor(),
-    cluster: NO_CLUSTER,
-    probe: NO_PROBE,
-    userSecrets: {},
-  };
+  const services = await motoInstallServices(aws, helm.v4.path);
   const store = await openState({ dir: await mkdtemp(join(tmpdir(), "btp-aws-infra-")), platform: config.platform, region: config.aws.region });
   const all = installSteps();
   const selected = selectSteps(all, { only: ["prepare", "infra"] });

@@ -7,6 +7,7 @@
  * AWS Load Balancer Controller's resources are a real ALB, target group and security group made
  * in moto with the controller's tags.
  */
+import { motoInstallServices } from "../../support/infra.js";
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -24,23 +25,18 @@ import { ListClustersCommand } from "@aws-sdk/client-eks";
 import { beforeEach, describe, expect, inject, it } from "vitest";
 import { destroyCommand } from "../../../src/cli/commands/destroy.js";
 import { createUi } from "../../../src/cli/output.js";
-import { installSteps, type InstallServices } from "../../../src/cli/steps.js";
+import { installSteps } from "../../../src/cli/steps.js";
 import type { ConfigInput } from "../../../src/config/schema.js";
-import { createHelmLocator } from "../../../src/helm/binary.js";
 import type { Helm, HelmReleaseStatus } from "../../../src/helm/release.js";
 import { ListWebACLsCommand } from "@aws-sdk/client-wafv2";
 import { DESTROY_STAGES } from "../../../src/ops/destroy/stages.js";
 import type { ClusterReach } from "../../../src/ops/destroy/types.js";
 import { selectSteps } from "../../../src/plan/select.js";
 import { runSteps } from "../../../src/runner/scheduler.js";
-import { Redactor } from "../../../src/secrets/redact.js";
 import { openState, readState } from "../../../src/state/file-store.js";
 import { fakeKube, type FakeKube } from "../../fakes/kube.js";
 import { motoClients, type TestClients } from "../../support/aws.js";
-import { serveBudgetsMotoGaps } from "../../support/budgets-moto-gaps.js";
-import { NO_CLUSTER, NO_PROBE } from "../../support/context.js";
 import { testConfig } from "../../support/config.js";
-import { serveEksMotoGaps } from "../../support/eks-moto-gaps.js";
 import { motoControl } from "../../support/moto.js";
 
 const moto = motoControl(inject("motoEndpoint"));
@@ -135,19 +131,8 @@ async function install(overrides: Partial<ConfigInput>, zoneId: string): Promise
     ...overrides,
   });
   const aws = motoClients(moto.endpoint);
-  serveEksMotoGaps(await aws.eks(), aws.counter);
-  serveBudgetsMotoGaps(await aws.budgets(), aws.counter);
+  const services = await motoInstallServices(aws, helmBinary.v4.path);
   serveElastiCacheDeletion(await aws.elasticache(), await aws.tagging());
-  const services: InstallServices = {
-    aws,
-    helm: createHelmLocator({ path: helmBinary.v4.path, envPath: "" }),
-    dns: { resolveNs: () => Promise.reject(new Error("no public DNS in tests")) },
-    wait: { scale: 0.001 },
-    secrets: new Redactor(),
-    cluster: NO_CLUSTER,
-    probe: NO_PROBE,
-    userSecrets: {},
-  };
   const stateDir = await mkdtemp(join(tmpdir(), "btp-aws-destroy-"));
   const store = await openState({ dir: stateDir, platform: config.platform, region: config.aws.region });
   await store.update((state) => {

@@ -11,6 +11,7 @@
  * and a Kubernetes cluster (the in-memory fake) with Vault (the fake Vault servers) as the
  * Kubernetes phases leave them.
  */
+import { motoInstallServices } from "../../support/infra.js";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,23 +20,18 @@ import { RunInstancesCommand, type _InstanceType } from "@aws-sdk/client-ec2";
 import { CreateLoadBalancerCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { ChangeResourceRecordSetsCommand } from "@aws-sdk/client-route-53";
 import { mergeIntoPlatformSecret } from "../../../src/aws/secrets-manager.js";
-import { installSteps, type InstallServices } from "../../../src/cli/steps.js";
+import { installSteps } from "../../../src/cli/steps.js";
 import type { Config, ConfigInput } from "../../../src/config/schema.js";
-import { createHelmLocator } from "../../../src/helm/binary.js";
 import type { HttpsAnswer, PublicProbe } from "../../../src/phases/cluster/services.js";
 import type { StepOutputs } from "../../../src/plan/types.js";
 import { selectSteps } from "../../../src/plan/select.js";
 import { runSteps } from "../../../src/runner/scheduler.js";
-import { Redactor } from "../../../src/secrets/redact.js";
 import { openState } from "../../../src/state/file-store.js";
 import { configFingerprint } from "../../../src/state/fingerprint.js";
 import { fakeKube, type FakeKube } from "../../fakes/kube.js";
 import { startFakeVault, type FakeVault } from "../../fakes/vault.js";
 import { motoClients, type TestClients } from "../../support/aws.js";
-import { serveBudgetsMotoGaps } from "../../support/budgets-moto-gaps.js";
 import { testConfig } from "../../support/config.js";
-import { NO_CLUSTER, NO_PROBE } from "../../support/context.js";
-import { serveEksMotoGaps } from "../../support/eks-moto-gaps.js";
 import type { MotoControl } from "../../support/moto.js";
 
 /** Doctor's clock in these tests: inside EKS 1.34's standard support, before its last 60 days. */
@@ -64,18 +60,7 @@ function must<T>(value: T | undefined, what: string): T {
 
 async function install(moto: MotoControl, helmPath: string, config: Config): Promise<{ stateDir: string; outputs: Record<string, StepOutputs>; seconds: number }> {
   const aws = motoClients(moto.endpoint, { region: config.aws.region });
-  serveEksMotoGaps(await aws.eks(), aws.counter);
-  serveBudgetsMotoGaps(await aws.budgets(), aws.counter);
-  const services: InstallServices = {
-    aws,
-    helm: createHelmLocator({ path: helmPath, envPath: "" }),
-    dns: { resolveNs: () => Promise.reject(new Error("no public DNS in tests")) },
-    wait: { scale: 0.001 },
-    secrets: new Redactor(),
-    cluster: NO_CLUSTER,
-    probe: NO_PROBE,
-    userSecrets: {},
-  };
+  const services = await motoInstallServices(aws, helmPath);
   const stateDir = await mkdtemp(join(tmpdir(), "btp-aws-doctor-"));
   const store = await openState({ dir: stateDir, platform: config.platform, region: config.aws.region });
   const all = installSteps();
