@@ -8,6 +8,8 @@
  */
 import { rm } from "node:fs/promises";
 import { afterEach, describe, expect, inject, it } from "vitest";
+import { installSteps } from "../../src/cli/steps.js";
+import { selectSteps } from "../../src/plan/select.js";
 import { runCli, type CliResult } from "../support/cli.js";
 import { motoControl } from "../support/moto.js";
 import { callDelta, countByOperation, startFaultProxy, type FaultProxy, type LogEntry } from "./proxy/index.js";
@@ -53,7 +55,7 @@ describe("install under 20% throttling and 2% server errors", () => {
     const faulted = await install({ throttle: 0.2, serverError: 0.02 });
     // The stderr tail names the step that gave up, and the error it gave up on.
     expect({ code: faulted.result.code, tail: faulted.result.code === 0 ? "" : faulted.result.stderr.slice(-3000) }).toEqual({ code: 0, tail: "" });
-    expect(faulted.result.stderr).toMatch(/✔ 20 steps complete/);
+    expect(faulted.result.stderr).toContain(`✔ ${selectSteps(installSteps(), { only: ["prepare", "infra"] }).length} steps complete`);
 
     const throttled = faulted.entries.filter((e) => e.injected === "throttle").length;
     const failed = faulted.entries.filter((e) => e.injected === "5xx").length;
@@ -67,8 +69,10 @@ describe("install under 20% throttling and 2% server errors", () => {
     expect(Number(read) + Number(mutating)).toBe(total);
     // Each fault cost exactly one more attempt of the same call: no step re-did work because of one.
     // Calls moto always fails (GetAWSDefaultServiceQuota's HTML 500) use all their attempts either way.
+    // Service Quotas reads are advisory and retried once only (src/aws/clients.ts): one throttled
+    // twice is given up as "not checked", so they are left out of the one-fault-one-call count.
     const failing = new Set(baseline.entries.filter((e) => (e.status ?? 500) >= 500).map((e) => e.operation));
-    const counted = (entries: readonly LogEntry[]) => entries.filter((e) => !failing.has(e.operation));
+    const counted = (entries: readonly LogEntry[]) => entries.filter((e) => !failing.has(e.operation) && e.service !== "servicequotas");
     const injected = counted(faulted.entries).filter((e) => e.injected === "throttle" || e.injected === "5xx");
     expect([...failing]).toEqual(["GetAWSDefaultServiceQuota"]);
     expect(callDelta(counted(baseline.entries), counted(faulted.entries))).toEqual(countByOperation(injected));

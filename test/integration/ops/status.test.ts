@@ -44,7 +44,7 @@ describe("btp-aws status against moto", () => {
     const run = await status({ platform: PLATFORM, stateDir: world.stateDir });
     console.log(`[status] live part against moto: ${run.seconds.toFixed(2)} s, ${run.aws.counter.snapshot().read} read calls`);
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain("infra: 15/15 steps done");
+    expect(run.stdout).toMatch(/^infra: (\d+)\/\1 steps done$/m);
     const live = run.stdout.slice(run.stdout.indexOf("live (AWS, eu-west-1):")).trim().split("\n");
     const vpcId = String(world.outputs["infra/vpc"]!.vpcId);
     const keyId = String(world.outputs["infra/kms"]!.keyId);
@@ -90,7 +90,7 @@ describe("btp-aws status against moto", () => {
     expect(JSON.parse(run.stdout)).toMatchObject({ state: { platform: PLATFORM }, live: null });
     expect(run.aws.counter.snapshot()).toMatchObject({ read: 0, mutating: 0 });
     const text = await status({ platform: PLATFORM, stateDir: world.stateDir, offline: true });
-    expect(text.stdout).toContain("infra: 15/15 steps done");
+    expect(text.stdout).toMatch(/^infra: (\d+)\/\1 steps done$/m);
     expect(text.stdout).not.toContain("live (AWS");
   });
 

@@ -103,7 +103,7 @@ describe("infra/eks-addons: plan", () => {
   it("needs the node group and the IRSA roles, and says what it installs", () => {
     expect(eksAddonsStep.needs).toEqual(["infra/nodegroup", "infra/irsa"]);
     expect(eksAddonsStep.describe(config)).toEqual([
-      "install the EKS add-ons vpc-cni, coredns, kube-proxy, aws-ebs-csi-driver at EKS's default versions for Kubernetes 1.34; aws-ebs-csi-driver with its IRSA role",
+      "install the EKS add-ons vpc-cni, coredns, kube-proxy, aws-ebs-csi-driver at EKS's default versions for Kubernetes 1.35; aws-ebs-csi-driver with its IRSA role",
     ]);
   });
 });

@@ -45,7 +45,7 @@ function outputsFor(principal = PRINCIPAL): Record<string, StepOutputs> {
 function cluster(overrides: Partial<Cluster> = {}, vpc: Partial<NonNullable<Cluster["resourcesVpcConfig"]>> = {}): { cluster: Cluster } {
   return {
     cluster: {
-      name: NAME, arn: CLUSTER_ARN, status: "ACTIVE", version: "1.34", roleArn: ROLE_ARN,
+      name: NAME, arn: CLUSTER_ARN, status: "ACTIVE", version: "1.35", roleArn: ROLE_ARN,
       endpoint: "https://ABC.gr7.eu-west-1.eks.amazonaws.com",
       identity: { oidc: { issuer: "https://oidc.eks.eu-west-1.amazonaws.com/id/ABC" } },
       resourcesVpcConfig: { subnetIds: [...PRIVATE, ...PUBLIC], clusterSecurityGroupId: "sg-cluster", endpointPrivateAccess: true, endpointPublicAccess: true, publicAccessCidrs: ["203.0.113.0/24"], ...vpc },
@@ -60,7 +60,7 @@ function cluster(overrides: Partial<Cluster> = {}, vpc: Partial<NonNullable<Clus
 
 const OUTPUTS = {
   clusterName: NAME, clusterArn: CLUSTER_ARN, endpoint: "https://ABC.gr7.eu-west-1.eks.amazonaws.com",
-  oidcIssuer: "https://oidc.eks.eu-west-1.amazonaws.com/id/ABC", clusterSecurityGroupId: "sg-cluster", kubernetesVersion: "1.34",
+  oidcIssuer: "https://oidc.eks.eu-west-1.amazonaws.com/id/ABC", clusterSecurityGroupId: "sg-cluster", kubernetesVersion: "1.35",
 };
 
 const eksMock = mockClient(EKSClient);
@@ -119,7 +119,7 @@ describe("infra/eks: create", () => {
     const { outputs, report } = await run();
 
     expect(eksMock.commandCalls(CreateClusterCommand).map((c) => c.args[0].input)).toEqual([{
-      name: NAME, version: "1.34", roleArn: ROLE_ARN,
+      name: NAME, version: "1.35", roleArn: ROLE_ARN,
       resourcesVpcConfig: { subnetIds: [...PRIVATE, ...PUBLIC], endpointPrivateAccess: true, endpointPublicAccess: true, publicAccessCidrs: ["203.0.113.0/24"] },
       encryptionConfig: [{ resources: ["secrets"], provider: { keyArn: KEY_ARN } }],
       logging: { clusterLogging: [{ types: [...LOGS], enabled: true }] },
@@ -129,7 +129,7 @@ describe("infra/eks: create", () => {
     expect(eksMock.commandCalls(CreateAccessEntryCommand).map((c) => c.args[0].input)).toEqual([{ clusterName: NAME, principalArn: PRINCIPAL, type: "STANDARD", tags: { ...platformTags(config) } }]);
     expect(eksMock.commandCalls(AssociateAccessPolicyCommand).map((c) => c.args[0].input)).toEqual([{ clusterName: NAME, principalArn: PRINCIPAL, policyArn: ADMIN, accessScope: { type: "cluster" } }]);
     expect(report.statuses.filter((s) => s.startsWith("CREATING"))).toEqual(["CREATING, 0s", "CREATING, 20s"]);
-    expect(report.infos).toEqual([`created cluster ${NAME} (Kubernetes 1.34)`, `created the access entry for ${PRINCIPAL}; associated AmazonEKSClusterAdminPolicy (cluster scope)`]);
+    expect(report.infos).toEqual([`created cluster ${NAME} (Kubernetes 1.35)`, `created the access entry for ${PRINCIPAL}; associated AmazonEKSClusterAdminPolicy (cluster scope)`]);
     expect(outputs).toEqual(OUTPUTS);
   });
 
@@ -174,7 +174,7 @@ describe("infra/eks: adopt and repair", () => {
     const { outputs, report } = await run();
     expect(outputs).toEqual(OUTPUTS);
     expect(mutations(eksMock, iamMock)).toEqual([]);
-    expect(report.skipped).toEqual([`cluster ${NAME} is ACTIVE at Kubernetes 1.34 as configured; ${PRINCIPAL} has cluster-admin access`]);
+    expect(report.skipped).toEqual([`cluster ${NAME} is ACTIVE at Kubernetes 1.35 as configured; ${PRINCIPAL} has cluster-admin access`]);
   });
 
   it("repairs in place, one waited update at a time: encryption, endpoint CIDRs, logging, authentication mode, tags", async () => {
@@ -250,14 +250,14 @@ describe("infra/eks: drift and errors", () => {
   it("reports a newer configured version as drift, with the one-minor-at-a-time upgrade in the hint", async () => {
     eksMock.on(DescribeClusterCommand).resolves(cluster({ version: "1.32" }));
     const error = await failure(run());
-    expect(error.message).toBe(`EKS cluster ${NAME} differs from the config in ways EKS cannot change in place: Kubernetes version is 1.32, the config asks for 1.34`);
-    expect(error.hint).toBe(`upgrades are explicit, one minor version at a time: run \`aws eks update-cluster-version --name ${NAME} --kubernetes-version 1.33\`, wait until it finishes, repeat up to 1.34, then run again`);
+    expect(error.message).toBe(`EKS cluster ${NAME} differs from the config in ways EKS cannot change in place: Kubernetes version is 1.32, the config asks for 1.35`);
+    expect(error.hint).toBe(`upgrades are explicit, one minor version at a time: run \`aws eks update-cluster-version --name ${NAME} --kubernetes-version 1.33\`, wait until it finishes, repeat up to 1.35, then run again`);
     expect(mutations(eksMock, iamMock)).toEqual([]);
   });
 
   it("says a downgrade is impossible", async () => {
-    eksMock.on(DescribeClusterCommand).resolves(cluster({ version: "1.35" }));
-    expect((await failure(run())).hint).toBe("EKS cannot downgrade a cluster: set cluster.kubernetesVersion to 1.35, then run again");
+    eksMock.on(DescribeClusterCommand).resolves(cluster({ version: "1.36" }));
+    expect((await failure(run())).hint).toBe("EKS cannot downgrade a cluster: set cluster.kubernetesVersion to 1.36, then run again");
   });
 
   it("reports another secrets key and other subnets together", async () => {
@@ -282,9 +282,9 @@ describe("infra/eks: drift and errors", () => {
 
   it("names the config field when EKS rejects the version or the CIDRs", async () => {
     eksMock.on(DescribeClusterCommand).rejects(notFound());
-    eksMock.on(CreateClusterCommand).rejects(new InvalidParameterException({ message: "unsupported Kubernetes version 1.34", $metadata: {} }));
+    eksMock.on(CreateClusterCommand).rejects(new InvalidParameterException({ message: "unsupported Kubernetes version 1.35", $metadata: {} }));
     const version = await failure(run());
-    expect(version.message).toBe("cluster.kubernetesVersion: EKS rejected 1.34: unsupported Kubernetes version 1.34");
+    expect(version.message).toBe("cluster.kubernetesVersion: EKS rejected 1.35: unsupported Kubernetes version 1.35");
     expect(version.hint).toBe("choose a version in EKS standard support (aws eks describe-cluster-versions), then run again");
 
     eksMock.on(CreateClusterCommand).rejects(new InvalidParameterException({ message: "The following CIDRs are invalid in publicAccessCidrs: [10.0.0.0/8]", $metadata: {} }));
