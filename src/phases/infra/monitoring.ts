@@ -1,6 +1,6 @@
 /**
  * infra/monitoring: the alarm topic (SNS, encrypted, optional email subscription), CloudWatch
- * alarms on the nodes, the database and the cache, and an AWS Budgets monthly cost budget with
+ * alarms on the nodes, the database and the cache, the dashboard, and an AWS Budgets monthly cost budget with
  * an 80% alert when monitoring.monthlyBudgetUsd is set.
  */
 import type { EKSClient } from "@aws-sdk/client-eks";
@@ -14,6 +14,7 @@ import { stringOutput } from "../../plan/outputs.js";
 import type { Reporter, Step, StepContext } from "../../plan/types.js";
 import { alarmSpecs, ensureAlarms } from "./monitoring-alarms.js";
 import { ensureBudget } from "./monitoring-budget.js";
+import { ensureDashboard } from "./monitoring-dashboard.js";
 import { ensureTopic } from "./monitoring-topic.js";
 import { infraNames } from "./names.js";
 import { platformKey } from "./platform-key.js";
@@ -60,6 +61,7 @@ function describe(config: Config): string[] {
   const lines = [
     `create or adopt SNS topic ${names.alarmTopic} (KMS-encrypted)${config.monitoring.alarmEmail ? `, subscribe ${config.monitoring.alarmEmail}` : ""}`,
     `CloudWatch alarms btp-${config.platform}-*: node CPU > 80%, RDS connections > 400, RDS free storage < 10%, cache CPU > 75%, cache memory > 80%`,
+    `CloudWatch dashboard ${names.dashboard}: node, database and cache widgets`,
   ];
   lines.push(config.monitoring.monthlyBudgetUsd === undefined
     ? "no AWS budget (monitoring.monthlyBudgetUsd is not set)"
@@ -96,13 +98,18 @@ export const monitoringStep: Step<Services> = {
     // ElastiCache reports CPU and memory per member node, so the alarms need the members.
     const group = await call(async () => findReplicationGroup(await services.aws.elasticache(), replicationGroupId), `read replication group ${replicationGroupId} (elasticache:DescribeReplicationGroups)`, target);
     if (group === undefined) throw stale(`replication group ${replicationGroupId}`, "infra/elasticache");
-    const specs = alarmSpecs({
-      config, topicArn, replicationGroupId, cacheClusterIds: group.memberClusters,
-      nodeAutoScalingGroup: await nodeAutoScalingGroup(await services.aws.eks(), context, report, target),
-      dbInstanceId: stringOutput(context.outputs, "infra/rds", "dbInstanceId"),
-    });
+    const autoScalingGroup = await nodeAutoScalingGroup(await services.aws.eks(), context, report, target);
+    const dbInstanceId = stringOutput(context.outputs, "infra/rds", "dbInstanceId");
+    const specs = alarmSpecs({ config, topicArn, replicationGroupId, cacheClusterIds: group.memberClusters, nodeAutoScalingGroup: autoScalingGroup, dbInstanceId });
     const alarmTags = platformTags(config);
     done.push(...(await ensureAlarms(await services.aws.cloudwatch(), specs, alarmTags, { platform: config.platform, recorded: previousAlarms }, target)));
+
+    report.status(`checking dashboard ${names.dashboard}`);
+    const dashboard = await call(
+      async () => ensureDashboard(await services.aws.cloudwatch(), names.dashboard, { region: config.aws.region, nodeAutoScalingGroup: autoScalingGroup, dbInstanceId, cacheClusterIds: group.memberClusters }),
+      `write dashboard ${names.dashboard} (cloudwatch:PutDashboard)`, target,
+    );
+    if (dashboard !== "") done.push(dashboard);
 
     report.status(budgetWanted ? `checking budget ${names.budget}` : "no budget configured");
     done.push(...(await ensureBudget(await services.aws.budgets(), {
@@ -111,7 +118,7 @@ export const monitoringStep: Step<Services> = {
     }, report, target)));
 
     if (done.length > 0) report.info(done.join("; "));
-    else report.skip(`topic ${names.alarmTopic}, ${specs.length} alarms${budgetWanted ? ` and budget ${names.budget}` : ""} exist as configured`);
-    return { topicArn, alarmNames: specs.map((s) => s.name), budgetName: budgetWanted ? names.budget : "" };
+    else report.skip(`topic ${names.alarmTopic}, ${specs.length} alarms, dashboard ${names.dashboard}${budgetWanted ? ` and budget ${names.budget}` : ""} exist as configured`);
+    return { topicArn, alarmNames: specs.map((s) => s.name), budgetName: budgetWanted ? names.budget : "", dashboardName: names.dashboard };
   },
 };

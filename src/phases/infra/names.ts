@@ -17,6 +17,8 @@ export interface InfraNames {
   secret: string;
   alarmTopic: string;
   budget: string;
+  /** CloudWatch dashboard; dashboards carry no tags, so the name is the platform's mark. */
+  dashboard: string;
   flowLogGroup: string;
   flowLogRole: string;
   securityGroups: { nodes: string; alb: string; database: string; cache: string };
@@ -41,6 +43,7 @@ export function infraNames(config: Pick<Config, "platform">): InfraNames {
     secret: `${base}/credentials`,
     alarmTopic: `${base}-alarms`,
     budget: `${base}-monthly`,
+    dashboard: base,
     flowLogGroup: `/btp-aws/${config.platform}/vpc-flow-logs`,
     flowLogRole: `${base}-flow-logs`,
     securityGroups: { nodes: `${base}-nodes`, alb: `${base}-alb`, database: `${base}-db`, cache: `${base}-redis` },

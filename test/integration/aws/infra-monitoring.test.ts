@@ -7,7 +7,7 @@
  * them from memory (test/support/budgets-moto-gaps.ts) while every other call goes to moto.
  */
 import { DescribeBudgetCommand, DescribeNotificationsForBudgetCommand } from "@aws-sdk/client-budgets";
-import { DescribeAlarmsCommand, ListTagsForResourceCommand, PutMetricAlarmCommand } from "@aws-sdk/client-cloudwatch";
+import { DescribeAlarmsCommand, ListTagsForResourceCommand, PutMetricAlarmCommand, GetDashboardCommand } from "@aws-sdk/client-cloudwatch";
 import { CreateClusterCommand, CreateNodegroupCommand } from "@aws-sdk/client-eks";
 import { CreateReplicationGroupCommand } from "@aws-sdk/client-elasticache";
 import { CreateDBInstanceCommand } from "@aws-sdk/client-rds";
@@ -73,7 +73,7 @@ describe("infra/monitoring against moto", () => {
 
     const topicArn = `arn:aws:sns:eu-west-1:${MOTO_ACCOUNT}:btp-mon-create-alarms`;
     const names = ["btp-mon-create-node-cpu", "btp-mon-create-db-connections", "btp-mon-create-db-free-storage", "btp-mon-create-cache-cpu-001", "btp-mon-create-cache-memory-001"];
-    expect(result).toEqual({ topicArn, alarmNames: names, budgetName: "btp-mon-create-monthly" });
+    expect(result).toEqual({ topicArn, alarmNames: names, budgetName: "btp-mon-create-monthly", dashboardName: "btp-mon-create" });
 
     const sns = await services.aws.sns();
     const attributes = (await sns.send(new GetTopicAttributesCommand({ TopicArn: topicArn }))).Attributes ?? {};
@@ -100,6 +100,12 @@ describe("infra/monitoring against moto", () => {
     expect(byName.get("btp-mon-create-cache-memory-001")).toMatchObject({ MetricName: "DatabaseMemoryUsagePercentage", Threshold: 80 });
     expect((await cloudwatch.send(new ListTagsForResourceCommand({ ResourceARN: asg.AlarmArn }))).Tags).toEqual(expect.arrayContaining([{ Key: "btp-aws:platform", Value: "mon-create" }]));
 
+    // The guide's dashboard: nodes, database and cache side by side.
+    const dashboard = JSON.parse((await cloudwatch.send(new GetDashboardCommand({ DashboardName: "btp-mon-create" }))).DashboardBody ?? "{}") as { widgets: { properties: { title: string; metrics: string[][] } }[] };
+    expect(dashboard.widgets.map((w) => w.properties.title)).toEqual(["EKS nodes: CPU %", "RDS: CPU %", "RDS: connections", "RDS: free storage (bytes)", "ElastiCache: CPU %", "ElastiCache: memory %"]);
+    expect(dashboard.widgets[1]!.properties.metrics).toEqual([["AWS/RDS", "CPUUtilization", "DBInstanceIdentifier", "btp-mon-create-db"]]);
+    expect(dashboard.widgets[4]!.properties.metrics).toEqual([["AWS/ElastiCache", "EngineCPUUtilization", "CacheClusterId", "btp-mon-create-redis-001"]]);
+
     const budgets = await services.aws.budgets();
     const budget = (await budgets.send(new DescribeBudgetCommand({ AccountId: MOTO_ACCOUNT, BudgetName: "btp-mon-create-monthly" }))).Budget!;
     expect(budget).toMatchObject({ BudgetType: "COST", TimeUnit: "MONTHLY", BudgetLimit: { Amount: "500", Unit: "USD" } });
@@ -111,7 +117,7 @@ describe("infra/monitoring against moto", () => {
     expect([counts["SNS.CreateTopic"], counts["SNS.Subscribe"], counts["CloudWatch.PutMetricAlarm"], counts["Budgets.CreateBudget"]]).toEqual([1, 1, 5, 1]);
     expect(report.infos).toEqual([
       "created topic btp-mon-create-alarms, encrypted with the platform key; topic policy lets AWS Budgets publish; subscribed alerts@example.com (AWS sent a confirmation email: alarms arrive once it is confirmed); "
-      + `created alarms ${names.join(", ")}; created budget btp-mon-create-monthly: 500 USD a month, alert at 80% of actual spend`,
+      + `created alarms ${names.join(", ")}; created dashboard btp-mon-create; created budget btp-mon-create-monthly: 500 USD a month, alert at 80% of actual spend`,
     ]);
     services.aws.destroy();
   });
@@ -125,7 +131,7 @@ describe("infra/monitoring against moto", () => {
     const second = await runStep(monitoringStep, config, services, outputs, first.outputs);
     expect(services.aws.counter.mutatingOperations()).toEqual([]);
     expect(second.outputs).toEqual(first.outputs);
-    expect(second.report.skipped).toEqual(["topic btp-mon-rerun-alarms, 5 alarms and budget btp-mon-rerun-monthly exist as configured"]);
+    expect(second.report.skipped).toEqual(["topic btp-mon-rerun-alarms, 5 alarms, dashboard btp-mon-rerun and budget btp-mon-rerun-monthly exist as configured"]);
     expect(second.report.warnings).toEqual([]);
     services.aws.destroy();
   });

@@ -28,6 +28,7 @@ import { createUi } from "../../../src/cli/output.js";
 import { installSteps } from "../../../src/cli/steps.js";
 import type { ConfigInput } from "../../../src/config/schema.js";
 import type { Helm, HelmReleaseStatus } from "../../../src/helm/release.js";
+import { ListDashboardsCommand } from "@aws-sdk/client-cloudwatch";
 import { ListWebACLsCommand } from "@aws-sdk/client-wafv2";
 import { DESTROY_STAGES } from "../../../src/ops/destroy/stages.js";
 import type { ClusterReach } from "../../../src/ops/destroy/types.js";
@@ -284,6 +285,8 @@ describe("destroy against moto", () => {
     expect((await (await world.aws.ec2()).send(new DescribeAddressesCommand({}))).Addresses).toEqual([]);
     // infra/waf made one in production; the tagging API does not list WAF, so look directly.
     expect((await (await world.aws.wafv2()).send(new ListWebACLsCommand({ Scope: "REGIONAL" }))).WebACLs).toEqual([]);
+    // Dashboards carry no tags either: found by name.
+    expect((await (await world.aws.cloudwatch()).send(new ListDashboardsCommand({ DashboardNamePrefix: "btp-gone1" }))).DashboardEntries).toEqual([]);
     expect(((await (await world.aws.iam()).send(new ListRolesCommand({}))).Roles ?? []).map((r) => r.RoleName).filter((n) => n?.startsWith("btp-gone1"))).toEqual([]);
     const snapshots = (await (await world.aws.rds()).send(new DescribeDBSnapshotsCommand({ SnapshotType: "manual" }))).DBSnapshots ?? [];
     expect(snapshots.map((s) => s.DBSnapshotIdentifier)).toEqual([expect.stringMatching(/^btp-gone1-final-\d{8}t\d{6}$/)]);

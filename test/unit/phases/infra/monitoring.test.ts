@@ -2,7 +2,7 @@ import {
   BudgetsClient, CreateBudgetCommand, CreateNotificationCommand, CreateSubscriberCommand, DeleteBudgetCommand, DescribeBudgetCommand, DescribeNotificationsForBudgetCommand,
   DescribeSubscribersForNotificationCommand, ListTagsForResourceCommand as ListBudgetTagsCommand, UpdateBudgetCommand,
 } from "@aws-sdk/client-budgets";
-import { CloudWatchClient, DescribeAlarmsCommand, ListTagsForResourceCommand as ListAlarmTagsCommand, PutMetricAlarmCommand, TagResourceCommand as TagAlarmCommand, type MetricAlarm } from "@aws-sdk/client-cloudwatch";
+import { CloudWatchClient, DescribeAlarmsCommand, ListTagsForResourceCommand as ListAlarmTagsCommand, PutMetricAlarmCommand, TagResourceCommand as TagAlarmCommand, type MetricAlarm, GetDashboardCommand } from "@aws-sdk/client-cloudwatch";
 import { DescribeNodegroupCommand, EKSClient } from "@aws-sdk/client-eks";
 import { DescribeReplicationGroupsCommand, ElastiCacheClient } from "@aws-sdk/client-elasticache";
 import { GetResourcesCommand, ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-tagging-api";
@@ -17,6 +17,7 @@ import type { Config } from "../../../../src/config/schema.js";
 import { BtpAwsError } from "../../../../src/errors.js";
 import { DB_CONNECTIONS_THRESHOLD, alarmDifferences, alarmSpecs } from "../../../../src/phases/infra/monitoring-alarms.js";
 import { topicPolicyToWrite, type TopicSpec } from "../../../../src/phases/infra/monitoring-topic.js";
+import { dashboardJson } from "../../../../src/phases/infra/monitoring-dashboard.js";
 import { monitoringStep } from "../../../../src/phases/infra/monitoring.js";
 import type { StepOutputs } from "../../../../src/plan/types.js";
 import { testConfig } from "../../../support/config.js";
@@ -105,6 +106,8 @@ function intact(): void {
   sns.on(ListSubscriptionsByTopicCommand).resolves({ Subscriptions: [{ Protocol: "email", Endpoint: "Alerts@Example.com", SubscriptionArn: "PendingConfirmation" }] });
   cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: ALARMS.map(alarmAsWritten) });
   cloudwatch.on(ListAlarmTagsCommand).resolves({ Tags: PLATFORM_TAGS });
+  // The dashboard as the step writes it (the body's JSON compared by content, not spacing).
+  cloudwatch.on(GetDashboardCommand).resolves({ DashboardBody: JSON.stringify(JSON.parse(dashboardJson({ region: "eu-west-1", nodeAutoScalingGroup: ASG, dbInstanceId: "btp-btp-test-db", cacheClusterIds: ["btp-btp-test-redis-001", "btp-btp-test-redis-002"] })), null, 2) });
   budgets.on(DescribeBudgetCommand).resolves({ Budget: { BudgetName: "btp-btp-test-monthly", BudgetType: "COST", TimeUnit: "MONTHLY", BudgetLimit: { Amount: "500.0", Unit: "USD" } } });
   budgets.on(ListBudgetTagsCommand).resolves({ ResourceTags: [{ Key: "Name", Value: "btp-btp-test-monthly" }, ...PLATFORM_TAGS] });
   budgets.on(DescribeNotificationsForBudgetCommand).resolves({ Notifications: [ALERT] });
@@ -127,9 +130,10 @@ describe("infra/monitoring step", () => {
     expect(monitoringStep.describe(config())).toEqual([
       "create or adopt SNS topic btp-btp-test-alarms (KMS-encrypted), subscribe alerts@example.com",
       "CloudWatch alarms btp-btp-test-*: node CPU > 80%, RDS connections > 400, RDS free storage < 10%, cache CPU > 75%, cache memory > 80%",
+      "CloudWatch dashboard btp-btp-test: node, database and cache widgets",
       "AWS Budgets btp-btp-test-monthly: 500 USD a month, alert at 80% of actual spend",
     ]);
-    expect(monitoringStep.describe(config({}))[2]).toBe("no AWS budget (monitoring.monthlyBudgetUsd is not set)");
+    expect(monitoringStep.describe(config({}))[3]).toBe("no AWS budget (monitoring.monthlyBudgetUsd is not set)");
   });
 
   it("creates topic, subscription, alarms and budget with the expected call shapes", async () => {
@@ -141,7 +145,7 @@ describe("infra/monitoring step", () => {
     budgets.on(DescribeBudgetCommand).rejects(awsError("NotFoundException"));
 
     const { promise, report } = run(testConfig({ tags: { team: "chain" }, monitoring: { alarmEmail: "alerts@example.com", monthlyBudgetUsd: 500 } }));
-    expect(await promise).toEqual({ topicArn: TOPIC, alarmNames: ALARMS, budgetName: "btp-btp-test-monthly" });
+    expect(await promise).toEqual({ topicArn: TOPIC, alarmNames: ALARMS, budgetName: "btp-btp-test-monthly", dashboardName: "btp-btp-test" });
     expect(sns.commandCalls(CreateTopicCommand)[0]!.args[0].input).toEqual({
       Name: "btp-btp-test-alarms", Attributes: { KmsMasterKeyId: KEY_ARN }, Tags: [{ Key: "team", Value: "chain" }, { Key: "Name", Value: "btp-btp-test-alarms" }, ...PLATFORM_TAGS],
     });
@@ -172,7 +176,7 @@ describe("infra/monitoring step", () => {
     const { promise, report } = run();
     await promise;
     expect(writes()).toEqual([]);
-    expect(report.skipped).toEqual(["topic btp-btp-test-alarms, 7 alarms and budget btp-btp-test-monthly exist as configured"]);
+    expect(report.skipped).toEqual(["topic btp-btp-test-alarms, 7 alarms, dashboard btp-btp-test and budget btp-btp-test-monthly exist as configured"]);
   });
 
   it("falls back to the EKS tags on the Auto Scaling group when the node group names none", async () => {
