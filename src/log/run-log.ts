@@ -1,6 +1,7 @@
 /** The per-run log file in the state dir: every progress line, redacted, mode 0600. */
 import { mkdir, open, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
+import type { Writable } from "node:stream";
 import type { Redactor } from "../secrets/redact.js";
 
 export class RunLog {
@@ -35,4 +36,14 @@ export class RunLog {
     await this.#file.sync().catch(() => undefined);
     await this.#file.close();
   }
+}
+
+/** The log file as a stream, so one line renderer writes both the screen and the log. */
+export function logStream(log: Pick<RunLog, "line">): Writable {
+  return {
+    write(chunk: string | Uint8Array) {
+      log.line(String(chunk).replace(/\n$/, ""));
+      return true;
+    },
+  } as unknown as Writable;
 }

@@ -3,6 +3,8 @@ import { resolve } from "node:path";
 import type { ConfigFlagValues } from "../../config/flags.js";
 import { resolveConfig, type Resolved } from "../../config/resolve.js";
 import type { UserSecrets } from "../../config/schema.js";
+import type { WaitSettings } from "../../aws/wait.js";
+import { UsageError } from "../../errors.js";
 import type { GlobalFlags } from "../main.js";
 import { createUi, type Ui } from "../output.js";
 import { PromptWizard, inquirerPrompter, type Prompter } from "../wizard.js";
@@ -39,4 +41,14 @@ export async function loadConfig(flags: GlobalFlags, context: CommandEnvironment
 
 export function stateDir(flags: GlobalFlags, context: CommandEnvironment): string {
   return resolve(context.cwd, flags.stateDir ?? context.env.BTP_AWS_STATE_DIR ?? ".btp-aws");
+}
+
+/**
+ * BTP_AWS_POLL_SCALE shrinks every poll interval and timeout: a testing setting (see
+ * test/README.md). A bad value is a usage error, reported before any lock or AWS call.
+ */
+export function pollSettings(env: NodeJS.ProcessEnv): WaitSettings {
+  const scale = env.BTP_AWS_POLL_SCALE === undefined ? 1 : Number(env.BTP_AWS_POLL_SCALE);
+  if (!(scale > 0 && scale <= 1)) throw new UsageError(`BTP_AWS_POLL_SCALE: must be a number above 0 and at most 1, got "${env.BTP_AWS_POLL_SCALE ?? ""}"`);
+  return { scale };
 }

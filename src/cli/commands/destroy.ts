@@ -4,15 +4,13 @@
  * --yes) come before the lock; --dry-run lists what is live and would go, and changes nothing.
  */
 import { writeSync } from "node:fs";
-import type { Writable } from "node:stream";
 import type { AwsClients } from "../../aws/clients.js";
 import { createCallCounter } from "../../aws/call-counter.js";
 import { awsPartition } from "../../aws/iam.js";
 import { whoAmI } from "../../aws/sts.js";
-import type { WaitSettings } from "../../aws/wait.js";
 import { ExitCode, UsageError } from "../../errors.js";
 import { createHelmLocator } from "../../helm/binary.js";
-import { RunLog } from "../../log/run-log.js";
+import { logStream, RunLog } from "../../log/run-log.js";
 import { clusterAccess } from "../../ops/destroy/cluster-access.js";
 import { destroyPlatform, surveyPlatform, type DestroyTarget } from "../../ops/destroy/index.js";
 import { renderLeakReport } from "../../ops/destroy/leaks.js";
@@ -30,7 +28,7 @@ import { acquireLock, takeoverNotice } from "../../state/lock.js";
 import { statePaths } from "../../state/paths.js";
 import type { GlobalFlags } from "../main.js";
 import { inquirerPrompter } from "../wizard.js";
-import { commandEnvironment, type CommandEnvironment } from "./context.js";
+import { commandEnvironment, pollSettings, type CommandEnvironment } from "./context.js";
 
 export interface DestroyOverrides extends Partial<CommandEnvironment> {
   /** Tests pass clients pointed at moto; the CLI builds them from the target. */
@@ -38,13 +36,6 @@ export interface DestroyOverrides extends Partial<CommandEnvironment> {
   /** Tests pass a fake cluster; the CLI connects to the platform's EKS cluster. */
   cluster?: () => Promise<ClusterReach>;
   now?: () => Date;
-}
-
-/** BTP_AWS_POLL_SCALE, as install reads it: shrinks every poll interval and timeout (testing). */
-export function pollScale(env: NodeJS.ProcessEnv): WaitSettings {
-  const scale = env.BTP_AWS_POLL_SCALE === undefined ? 1 : Number(env.BTP_AWS_POLL_SCALE);
-  if (!(scale > 0 && scale <= 1)) throw new UsageError(`BTP_AWS_POLL_SCALE: must be a number above 0 and at most 1, got "${env.BTP_AWS_POLL_SCALE ?? ""}"`);
-  return { scale };
 }
 
 function destroyTarget(target: OpsTarget, account: string): DestroyTarget {
@@ -71,15 +62,6 @@ function renderSurvey(surveys: readonly StageSurvey[], target: DestroyTarget): s
 }
 
 /** The log file as a stream, so the same line renderer writes the screen and the log. */
-export function logStream(log: RunLog): Writable {
-  return {
-    write(chunk: string | Uint8Array) {
-      log.line(String(chunk).replace(/\n$/, ""));
-      return true;
-    },
-  } as unknown as Writable;
-}
-
 function rerunCommand(flags: GlobalFlags, target: OpsTarget): string {
   const parts = ["btp-aws destroy"];
   if (flags.config) parts.push(`--config ${flags.config}`);
@@ -103,7 +85,7 @@ export async function destroyCommand(flags: GlobalFlags, _args: string[], overri
   const context = commandEnvironment(flags, overrides);
   const { ui } = context;
   const dryRun = flags.dryRun === true;
-  const wait = pollScale(context.env);
+  const wait = pollSettings(context.env);
   const target = await opsTarget(flags, context);
   if (!dryRun && flags.yes !== true && !ui.interactive) {
     throw new UsageError(`destroy deletes every resource of platform ${target.platform}: confirm with --yes when there is no terminal to type its name in`, [], `run \`btp-aws destroy --dry-run\` to see what would go, then \`${rerunCommand(flags, target)} --yes\``);

@@ -11,7 +11,7 @@ import { awsPartition } from "../../aws/iam.js";
 import { whoAmI } from "../../aws/sts.js";
 import { ExitCode, UsageError } from "../../errors.js";
 import { createHelmLocator } from "../../helm/binary.js";
-import { RunLog } from "../../log/run-log.js";
+import { logStream, RunLog } from "../../log/run-log.js";
 import { clusterAccess } from "../../ops/destroy/cluster-access.js";
 import type { ClusterReach } from "../../ops/destroy/types.js";
 import { DR_STAGES, drSnapshot, surveyDrSnapshot } from "../../ops/dr-snapshot/index.js";
@@ -30,8 +30,7 @@ import { redactEvents } from "../../secrets/redact-events.js";
 import { acquireLock, takeoverNotice } from "../../state/lock.js";
 import { statePaths } from "../../state/paths.js";
 import type { GlobalFlags } from "../main.js";
-import { commandEnvironment, type CommandEnvironment } from "./context.js";
-import { logStream, pollScale } from "./destroy.js";
+import { commandEnvironment, pollSettings, type CommandEnvironment } from "./context.js";
 
 export interface DrSnapshotOverrides extends Partial<CommandEnvironment> {
   aws?: AwsClients;
@@ -68,7 +67,7 @@ function again(flags: GlobalFlags, target: OpsTarget, setId: string): string {
 export async function drSnapshotCommand(flags: GlobalFlags, _args: string[], overrides: DrSnapshotOverrides = {}): Promise<number> {
   const context = commandEnvironment(flags, overrides);
   const { ui } = context;
-  const wait = pollScale(context.env);
+  const wait = pollSettings(context.env);
   const target = await opsTarget(flags, context);
   const drRegion = drRegionOf(flags, target);
   const keep = parseKeep(flags.keep);

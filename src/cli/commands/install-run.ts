@@ -3,7 +3,6 @@ import { Resolver } from "node:dns/promises";
 import { homedir } from "node:os";
 import { resolve } from "node:path";
 import { writeSync } from "node:fs";
-import type { Writable } from "node:stream";
 import { createAwsClients, type AwsClients } from "../../aws/clients.js";
 import { whoAmI } from "../../aws/sts.js";
 import { createCallCounter, type CallCounter } from "../../aws/call-counter.js";
@@ -13,8 +12,7 @@ import { createHelmLocator } from "../../helm/binary.js";
 import { createClusterAccess } from "../../k8s/cluster-access.js";
 import type { ExistingConnectionOptions } from "../../k8s/connection.js";
 import { publicProbe } from "../../phases/verify/probe.js";
-import type { WaitSettings } from "../../aws/wait.js";
-import { RunLog } from "../../log/run-log.js";
+import { logStream, RunLog } from "../../log/run-log.js";
 import type { Step } from "../../plan/types.js";
 import { fanOut } from "../../runner/events.js";
 import { installInterruptHandler } from "../../runner/interrupt.js";
@@ -32,7 +30,7 @@ import type { GlobalFlags } from "../main.js";
 import { VERSION } from "../version.js";
 import type { InstallServices } from "../steps.js";
 import { inquirerPrompter } from "../wizard.js";
-import type { CommandEnvironment } from "./context.js";
+import { pollSettings, type CommandEnvironment } from "./context.js";
 
 export interface RunRequest {
   context: CommandEnvironment;
@@ -49,7 +47,7 @@ export async function executeRun(request: RunRequest): Promise<number> {
   const { context, flags, config, dir } = request;
   const { ui } = context;
   // A bad testing setting is a usage error like any other: reported before the lock or state exist.
-  const wait = waitSettings(context.env);
+  const wait = pollSettings(context.env);
   const lock = await acquireLock({ dir, platform: config.platform, command: "install" });
   if (lock.takenOver) ui.warn(takeoverNotice(lock.takenOver));
   const redactor = new Redactor();
@@ -147,13 +145,6 @@ async function confirmConfigChange(store: FileStateStore, request: RunRequest): 
   });
 }
 
-/** BTP_AWS_POLL_SCALE shrinks every poll interval and timeout: a testing setting (see test/README.md). */
-function waitSettings(env: NodeJS.ProcessEnv): WaitSettings {
-  const scale = env.BTP_AWS_POLL_SCALE === undefined ? 1 : Number(env.BTP_AWS_POLL_SCALE);
-  if (!(scale > 0 && scale <= 1)) throw new UsageError(`BTP_AWS_POLL_SCALE: must be a number above 0 and at most 1, got "${env.BTP_AWS_POLL_SCALE ?? ""}"`);
-  return { scale };
-}
-
 async function run(request: RunRequest, store: FileStateStore, services: InstallServices, log: RunLog, redactor: Redactor): Promise<RunResult> {
   const { ui } = request.context;
   const controller = new AbortController();
@@ -184,16 +175,6 @@ async function run(request: RunRequest, store: FileStateStore, services: Install
     await view?.done();
     dispose();
   }
-}
-
-/** The log file as a stream, so the same line renderer writes the screen and the log. */
-function logStream(log: RunLog): Writable {
-  return {
-    write(chunk: string | Uint8Array) {
-      log.line(String(chunk).replace(/\n$/, ""));
-      return true;
-    },
-  } as unknown as Writable;
 }
 
 function resumeCommand({ flags }: RunRequest): string {
