@@ -12,15 +12,21 @@ import { tagList, type TagMap } from "./tags.js";
 
 export interface Detector {
   id: string;
-  enabled: boolean;
+  /** ENABLED or DISABLED. */
+  status: string;
 }
 
-export async function findDetector(guardduty: GuardDutyClient): Promise<Detector | undefined> {
-  const { ListDetectorsCommand, GetDetectorCommand } = await import("@aws-sdk/client-guardduty");
-  const [id] = (await guardduty.send(new ListDetectorsCommand({}))).DetectorIds ?? [];
-  if (id === undefined) return undefined;
-  const detector = await guardduty.send(new GetDetectorCommand({ DetectorId: id }));
-  return { id, enabled: detector.Status === "ENABLED" };
+/** Every GuardDuty detector in the region (one at most, in practice) with its status. */
+export async function guardDutyDetectors(guardduty: GuardDutyClient): Promise<Detector[]> {
+  const { GetDetectorCommand, paginateListDetectors } = await import("@aws-sdk/client-guardduty");
+  const ids: string[] = [];
+  for await (const page of paginateListDetectors({ client: guardduty }, {})) ids.push(...(page.DetectorIds ?? []));
+  return Promise.all(ids.map(async (id) => ({ id, status: (await guardduty.send(new GetDetectorCommand({ DetectorId: id }))).Status ?? "UNKNOWN" })));
+}
+
+export async function findDetector(guardduty: GuardDutyClient): Promise<{ id: string; enabled: boolean } | undefined> {
+  const [detector] = await guardDutyDetectors(guardduty);
+  return detector && { id: detector.id, enabled: detector.status === "ENABLED" };
 }
 
 export async function createDetector(guardduty: GuardDutyClient, tags: TagMap): Promise<string> {
@@ -39,17 +45,24 @@ export interface Trail {
   name: string;
   arn: string;
   bucket: string | undefined;
+  multiRegion: boolean;
+  homeRegion: string | undefined;
   logging: boolean;
+}
+
+/** Trails that apply to this region (its own and multi-region ones), with whether they log. */
+export async function cloudTrails(cloudtrail: CloudTrailClient): Promise<Trail[]> {
+  const { DescribeTrailsCommand, GetTrailStatusCommand } = await import("@aws-sdk/client-cloudtrail");
+  const { trailList } = await cloudtrail.send(new DescribeTrailsCommand({ includeShadowTrails: true }));
+  return Promise.all((trailList ?? []).filter((t) => t.TrailARN ?? t.Name).map(async (t) => {
+    const status = await cloudtrail.send(new GetTrailStatusCommand({ Name: t.TrailARN ?? t.Name }));
+    return { name: t.Name ?? t.TrailARN ?? "", arn: t.TrailARN ?? "", bucket: t.S3BucketName, multiRegion: t.IsMultiRegionTrail === true, homeRegion: t.HomeRegion, logging: status.IsLogging === true };
+  }));
 }
 
 /** A multi-region trail that covers this region: the one CloudTrail setting that matters here. */
 export async function findMultiRegionTrail(cloudtrail: CloudTrailClient): Promise<Trail | undefined> {
-  const { DescribeTrailsCommand, GetTrailStatusCommand } = await import("@aws-sdk/client-cloudtrail");
-  const trails = (await cloudtrail.send(new DescribeTrailsCommand({ includeShadowTrails: true }))).trailList ?? [];
-  const trail = trails.find((t) => t.IsMultiRegionTrail && t.TrailARN && t.Name);
-  if (!trail?.TrailARN || !trail.Name) return undefined;
-  const status = await cloudtrail.send(new GetTrailStatusCommand({ Name: trail.TrailARN }));
-  return { name: trail.Name, arn: trail.TrailARN, bucket: trail.S3BucketName, logging: status.IsLogging === true };
+  return (await cloudTrails(cloudtrail)).find((t) => t.multiRegion && t.arn !== "" && t.name !== "");
 }
 
 export async function createTrail(cloudtrail: CloudTrailClient, spec: { name: string; bucket: string; tags: TagMap }): Promise<string> {

@@ -19,16 +19,31 @@ export interface WebAclSpec {
 
 const SCOPE = "REGIONAL";
 
-export async function findWebAcl(waf: WAFV2Client, name: string): Promise<WebAclSummary | undefined> {
+/** Every regional web ACL (those an ALB can use). */
+export async function listWebAcls(waf: WAFV2Client): Promise<WebAclSummary[]> {
   const { ListWebACLsCommand } = await import("@aws-sdk/client-wafv2");
+  const found: WebAclSummary[] = [];
   let marker: string | undefined;
   do {
-    const page = await waf.send(new ListWebACLsCommand({ Scope: SCOPE, Limit: 100, NextMarker: marker }));
-    const found = page.WebACLs?.find((acl) => acl.Name === name);
-    if (found?.Id && found.ARN && found.LockToken) return { name, id: found.Id, arn: found.ARN, lockToken: found.LockToken };
-    marker = page.NextMarker;
+    const page = await waf.send(new ListWebACLsCommand({ Scope: SCOPE, Limit: 100, ...(marker ? { NextMarker: marker } : {}) }));
+    for (const acl of page.WebACLs ?? []) {
+      if (acl.Name && acl.Id && acl.ARN && acl.LockToken) found.push({ name: acl.Name, id: acl.Id, arn: acl.ARN, lockToken: acl.LockToken });
+    }
+    // WAF keeps returning a marker with an empty last page; stop there.
+    marker = (page.WebACLs ?? []).length > 0 ? page.NextMarker : undefined;
   } while (marker);
-  return undefined;
+  return found;
+}
+
+export async function findWebAcl(waf: WAFV2Client, name: string): Promise<WebAclSummary | undefined> {
+  return (await listWebAcls(waf)).find((acl) => acl.name === name);
+}
+
+/** The name of the web ACL protecting a resource (an ALB), or undefined. */
+export async function webAclFor(waf: WAFV2Client, resourceArn: string): Promise<string | undefined> {
+  const { GetWebACLForResourceCommand } = await import("@aws-sdk/client-wafv2");
+  const { WebACL } = await waf.send(new GetWebACLForResourceCommand({ ResourceArn: resourceArn }));
+  return WebACL?.Name ?? WebACL?.ARN;
 }
 
 export async function webAclRules(waf: WAFV2Client, acl: Pick<WebAclSummary, "name" | "id">): Promise<{ rules: Rule[]; lockToken: string | undefined }> {

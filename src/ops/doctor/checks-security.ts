@@ -6,7 +6,8 @@
 import { bucketEncryption } from "../../aws/s3.js";
 import { describeRule, opensToWorld } from "../../phases/infra/vpc-security-rules.js";
 import { finding, outcome, REPAIR_INFRA, type Finding } from "./findings.js";
-import { cloudTrails, guardDutyDetectors, regionalWebAcls, webAclFor } from "./security-reads.js";
+import { cloudTrails, guardDutyDetectors } from "../../aws/account-security.js";
+import { listWebAcls, webAclFor } from "../../aws/wafv2.js";
 import { fail, ok, warn, type Check } from "./types.js";
 
 const WORLD = new Set(["0.0.0.0/0", "::/0"]);
@@ -139,7 +140,7 @@ const waf: Check = {
       if (acl) return ok(`web ACL ${acl} protects ALB ${alb.name}`);
       return warn(`ALB ${alb.name} has no WAF web ACL`, `create a regional web ACL with the AWS managed rule groups and associate it: \`aws wafv2 associate-web-acl --web-acl-arn <acl> --resource-arn ${alb.arn}\``);
     }
-    const acls = await regionalWebAcls(client);
+    const acls = (await listWebAcls(client)).map((acl) => acl.name);
     return warn(`no ALB yet to protect${acls.length > 0 ? `; regional web ACLs: ${acls.join(", ")}` : ", and no regional web ACL"}`, "after install, associate a regional web ACL with the platform's ALB (aws wafv2 associate-web-acl)");
   },
 };
