@@ -10,6 +10,8 @@ export interface RecordSet {
   type: string;
   ttl: number | undefined;
   values: string[];
+  /** An alias record's target, lower-case without the trailing dot. */
+  aliasDnsName?: string;
 }
 
 export interface RecordToWrite {
@@ -45,6 +47,7 @@ export async function findRecordSet(route53: Route53Client, zoneId: string, name
     type: found.Type,
     ttl: found.TTL,
     values: (found.ResourceRecords ?? []).map((r) => r.Value ?? ""),
+    ...(found.AliasTarget?.DNSName ? { aliasDnsName: found.AliasTarget.DNSName.toLowerCase().replace(/\.$/, "") } : {}),
   };
 }
 

@@ -1,14 +1,12 @@
 /**
  * AWS reads only the doctor and status need, beside the installer's adapters in src/aws: the node
  * instances of a node group, a metric's latest value, the platform's alarms, the load balancers
- * the AWS Load Balancer Controller made for the cluster, and alias records. Every call here is a
+ * the AWS Load Balancer Controller made for the cluster. Every call here is a
  * Describe/Get/List: doctor is read-only, and a test counts the calls to prove it.
  */
 import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import type { EC2Client } from "@aws-sdk/client-ec2";
 import type { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
-import type { Route53Client } from "@aws-sdk/client-route-53";
-import { normalizeName } from "../../aws/route53.js";
 import { ec2Filters } from "../../aws/ec2.js";
 
 export interface NodeInstance {
@@ -109,19 +107,3 @@ export async function clusterLoadBalancers(elbv2: ElasticLoadBalancingV2Client, 
   return all.filter((lb) => ours.has(lb.arn));
 }
 
-export interface AliasRecord {
-  name: string;
-  /** The alias target, lower-case without the trailing dot; undefined for a plain record. */
-  aliasDnsName: string | undefined;
-  values: string[];
-}
-
-/** The A record `name` in the zone (alias or plain), or undefined. */
-export async function findARecord(route53: Route53Client, zoneId: string, name: string): Promise<AliasRecord | undefined> {
-  const { ListResourceRecordSetsCommand } = await import("@aws-sdk/client-route-53");
-  const { ResourceRecordSets } = await route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, StartRecordName: name, StartRecordType: "A", MaxItems: 1 }));
-  const found = ResourceRecordSets?.[0];
-  if (!found?.Name || normalizeName(found.Name) !== normalizeName(name) || found.Type !== "A") return undefined;
-  const alias = found.AliasTarget?.DNSName?.toLowerCase().replace(/\.$/, "");
-  return { name: normalizeName(found.Name), aliasDnsName: alias, values: (found.ResourceRecords ?? []).map((r) => r.Value ?? "") };
-}

@@ -1,6 +1,7 @@
 /** AWS checks at the edge and around it: certificate, DNS records, alarms and the budget. */
 import { describeBudget } from "../../aws/budgets.js";
-import { alarmStates, findARecord } from "./aws-reads.js";
+import { findRecordSet } from "../../aws/route53.js";
+import { alarmStates } from "./aws-reads.js";
 import { daysBetween, finding, outcome, REPAIR_INFRA, type Finding } from "./findings.js";
 import { fail, ok, warn, type Check, type DoctorContext } from "./types.js";
 
@@ -56,7 +57,7 @@ const dnsRecords: Check = {
     const route53 = await aws.route53();
     const findings: Finding[] = [];
     for (const name of [config.dns.domain, `*.${config.dns.domain}`]) {
-      const record = await findARecord(route53, config.dns.hostedZoneId, name);
+      const record = await findRecordSet(route53, config.dns.hostedZoneId, name, "A");
       if (!record) findings.push(finding("fail", `no A record ${name}`, repoint));
       else if (!record.aliasDnsName) findings.push(finding("fail", `${name} is a plain A record (${record.values.join(", ")}), not an alias of the ALB`, repoint));
       else if (stripDualstack(record.aliasDnsName) !== stripDualstack(alb.dnsName)) findings.push(finding("fail", `${name} points at ${record.aliasDnsName}, not the current ALB`, repoint));
