@@ -21,8 +21,6 @@ export default defineConfig({
         test: {
           name: "reliability",
           include: ["test/reliability/**/*.test.ts"],
-          // The kill-and-resume soak runs on its own (`npm run test:soak`): see test/README.md.
-          exclude: ["test/reliability/kill-resume.test.ts"],
           globalSetup: ["test/support/global-setup.ts"],
           fileParallelism: false,
           testTimeout: 300_000,
@@ -39,18 +37,6 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 120_000,
           hookTimeout: 300_000,
-        },
-      },
-      // 30+ SIGKILLs across one install: minutes of wall time, and flaky under heavy load (see
-      // test/README.md), so it is not part of `npm test` until that is understood.
-      {
-        test: {
-          name: "soak",
-          include: ["test/reliability/kill-resume.test.ts"],
-          globalSetup: ["test/support/global-setup.ts"],
-          fileParallelism: false,
-          testTimeout: 420_000,
-          hookTimeout: 600_000,
         },
       },
     ],

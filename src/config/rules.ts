@@ -46,6 +46,23 @@ export function checkRules(config: Config, today: Date = new Date()): RuleResult
     errors.push(`storage: transitions must be in order: infrequentAccessDays (${storage.infrequentAccessDays}) < glacierDays (${storage.glacierDays}) < deepArchiveDays (${storage.deepArchiveDays})`);
   }
 
+  if (cluster.mode === "existing" && cluster.name === undefined) {
+    errors.push("cluster.name: is required when cluster.mode is existing (the EKS cluster to install into)");
+  }
+  if (cluster.mode === "create" && cluster.name !== undefined) {
+    errors.push(`cluster.name: only used with cluster.mode existing; a created cluster is named after the platform (remove it, or set cluster.mode: existing)`);
+  }
+  for (const [section, dependency] of [["database", config.database], ["cache", config.cache], ["storage", config.storage]] as const) {
+    if (dependency.mode === "external" && dependency.external === undefined) {
+      errors.push(`${section}.external: is required when ${section}.mode is external (where the platform reaches it)`);
+    } else if (dependency.mode !== "external" && dependency.external !== undefined) {
+      errors.push(`${section}.external: only used when ${section}.mode is external (it is ${dependency.mode})`);
+    }
+  }
+  if (config.environment === "production" && config.database.mode === "in-cluster") {
+    warnings.push("database.mode: in-cluster PostgreSQL in production has no Multi-AZ failover and no point-in-time recovery; RDS (aws) is the production choice");
+  }
+
   if (cache.multiAz && cache.replicas < 1) {
     errors.push("cache.multiAz: automatic failover needs at least one replica (cache.replicas ≥ 1)");
   }

@@ -17,6 +17,18 @@ const region = z.enum(AWS_REGIONS, { error: (issue) => `"${String(issue.input)}"
 const dnsName = z.string().toLowerCase().regex(DNS_NAME, { error: "must be a DNS name such as btp.example.com" });
 const cidr = z.string().refine((v) => parseCidr(v) !== undefined, { error: "must be an IPv4 CIDR block such as 10.0.0.0/16" });
 const positiveInt = z.number().int().positive();
+const url = z.url({ protocol: /^https$/, error: "must be an https URL" });
+const port = z.number().int().min(1).max(65535);
+const secretArn = z.string().regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, { error: "must be a Secrets Manager secret ARN" });
+
+/**
+ * Where a dependency (database, cache, object storage) runs: the managed AWS service infra builds,
+ * a helm release in the cluster on encrypted gp3 volumes, or an endpoint the user already runs.
+ */
+export const DEPENDENCY_MODES = ["aws", "in-cluster", "external"] as const;
+export type DependencyMode = (typeof DEPENDENCY_MODES)[number];
+const dependencyMode = z.enum(DEPENDENCY_MODES, { error: "must be aws, in-cluster or external" })
+  .optional().meta({ description: "aws (managed service), in-cluster (helm, gp3 volume) or external (yours). Default: aws in production, in-cluster in development." });
 
 const platformName = z
   .string()
@@ -48,6 +60,10 @@ const networkSection = z.strictObject({
 });
 
 const clusterSection = z.strictObject({
+  mode: z.enum(["create", "existing"], { error: "must be create or existing" }).default("create")
+    .meta({ description: "create: a new VPC and EKS cluster. existing: install into cluster.name, discovering its VPC, subnets and node security group; only what is missing is created." }),
+  name: z.string().regex(/^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/, { error: "must be an EKS cluster name" }).optional()
+    .meta({ description: "The existing EKS cluster (cluster.mode: existing)." }),
   kubernetesVersion: z.string().regex(/^1\.\d{2}$/, { error: "must be a Kubernetes minor version such as 1.34" }).default("1.35")
     .meta({ description: "EKS Kubernetes version; keep it inside EKS standard support." }),
   instanceTypes: z.array(z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { error: "must be an EC2 instance type such as m5.xlarge" })).min(1).default(["m5.xlarge"])
@@ -56,12 +72,24 @@ const clusterSection = z.strictObject({
   maxNodes: z.number().int().min(1).max(450).default(50),
   desiredNodes: z.number().int().min(1).default(3),
   diskSizeGiB: z.number().int().min(20).max(16384).default(100).meta({ description: "Node root volume (gp3, encrypted)." }),
-  autoscaler: z.boolean().default(true).meta({ description: "Cluster Autoscaler: grows and shrinks the node group between minNodes and maxNodes with the pods' demand." }),
+  autoscaler: z.boolean().optional().meta({ description: "Cluster Autoscaler: grows and shrinks the node groups between their min and max with the pods' demand. Default: on for a created cluster, off for an existing one." }),
   publicAccessCidrs: z.array(cidr).min(1).default(["0.0.0.0/0"])
     .meta({ description: "CIDRs allowed to reach the public API endpoint; restrict it in production (doctor warns on 0.0.0.0/0)." }),
 });
 
+const externalDatabase = z.strictObject({
+  host: z.string().min(1, { error: "is required" }).meta({ description: "Host name the cluster reaches the database at." }),
+  port: port.default(5432),
+  database: z.string().min(1).default("btp"),
+  user: z.string().min(1).optional().meta({ description: "User; or the username field of credentialsSecretArn." }),
+  sslMode: z.enum(["disable", "require", "verify-ca", "verify-full"]).default("require"),
+  credentialsSecretArn: secretArn.optional()
+    .meta({ description: "Secret holding JSON {username, password} (the RDS secret format); otherwise BTP_AWS_DATABASE_PASSWORD." }),
+});
+
 const databaseSection = z.strictObject({
+  mode: dependencyMode,
+  external: externalDatabase.optional().meta({ description: "The database you run (database.mode: external)." }),
   engineVersion: z.string().regex(/^\d{2}(\.\d+)?$/, { error: "must be a PostgreSQL version such as 16 or 16.4" })
     .refine((v) => Number(v.split(".")[0]) >= 13, { error: "PostgreSQL 13 or newer is required by the platform" })
     .default("16").meta({ description: "RDS PostgreSQL engine version." }),
@@ -73,7 +101,17 @@ const databaseSection = z.strictObject({
   deletionProtection: z.boolean().optional().meta({ description: "Default: on in production." }),
 });
 
+const externalCache = z.strictObject({
+  host: z.string().min(1, { error: "is required" }),
+  port: port.default(6379),
+  tls: z.boolean().default(true),
+  credentialsSecretArn: secretArn.optional()
+    .meta({ description: "Secret holding the AUTH password (plain or JSON {password}); otherwise BTP_AWS_REDIS_PASSWORD." }),
+});
+
 const cacheSection = z.strictObject({
+  mode: dependencyMode,
+  external: externalCache.optional().meta({ description: "The Redis you run (cache.mode: external)." }),
   engine: z.enum(["redis", "valkey"]).default("redis"),
   engineVersion: z.string().regex(/^\d+(\.\d+)?$/, { error: "must be a version such as 7.1" }).default("7.1"),
   nodeType: z.string().regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, { error: "must be an ElastiCache node type such as cache.r6g.large" }).optional()
@@ -82,13 +120,22 @@ const cacheSection = z.strictObject({
   multiAz: z.boolean().optional().meta({ description: "Automatic failover across AZs. Default: on in production." }),
 });
 
+const externalStorage = z.strictObject({
+  bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: "must be a bucket name" }),
+  endpoint: url.optional().meta({ description: "S3-compatible endpoint; omit for Amazon S3." }),
+  region: region.optional().meta({ description: "Bucket region; default aws.region." }),
+  credentialsSecretArn: secretArn.optional()
+    .meta({ description: "Secret holding JSON {accessKeyId, secretAccessKey}; otherwise BTP_AWS_STORAGE_ACCESS_KEY_ID and BTP_AWS_STORAGE_SECRET_ACCESS_KEY." }),
+});
+
 const storageSection = z.strictObject({
+  mode: dependencyMode,
+  external: externalStorage.optional().meta({ description: "The bucket you run (storage.mode: external)." }),
   infrequentAccessDays: positiveInt.default(30).meta({ description: "Move objects to Standard-IA after this many days." }),
   glacierDays: positiveInt.default(90),
   deepArchiveDays: positiveInt.default(180),
 });
 
-const url = z.url({ protocol: /^https$/, error: "must be an https URL" });
 const clientId = z.string().min(1, { error: "is required" });
 /** Client secrets are not here: they come from BTP_AWS_AUTH_CLIENT_SECRET or a password prompt. */
 const authSection = z.discriminatedUnion("provider", [
@@ -131,6 +178,10 @@ const licenseSection = z.strictObject({
 const monitoringSection = z.strictObject({
   alarmEmail: z.email({ error: "must be an email address" }).optional().meta({ description: "Subscribed to the alarm SNS topic." }),
   monthlyBudgetUsd: z.number().positive().optional().meta({ description: "AWS Budgets monthly budget with an 80% alert." }),
+  prometheusStack: z.boolean().default(true)
+    .meta({ description: "The chart's Grafana, Prometheus and Alertmanager; Alertmanager notifies the platform's SNS alarm topic." }),
+  containerInsights: z.boolean().default(false)
+    .meta({ description: "CloudWatch Container Insights (EKS add-on amazon-cloudwatch-observability): node and pod metrics and logs in CloudWatch, billed per metric and GB." }),
 });
 
 const wafSection = z.strictObject({
@@ -173,20 +224,27 @@ export type ConfigInput = z.input<typeof ConfigSchema>;
 type Parsed = z.output<typeof ConfigSchema>;
 
 /** Fields whose default depends on `environment`; filled in by `resolveEnvironmentDefaults`. */
-export interface Config extends Omit<Parsed, "network" | "database" | "cache" | "waf"> {
+type WithMode<T> = Omit<T, "mode"> & { readonly mode: DependencyMode };
+export interface Config extends Omit<Parsed, "network" | "database" | "cache" | "storage" | "waf" | "cluster"> {
   readonly waf: Required<Parsed["waf"]>;
   readonly network: Required<Parsed["network"]>;
-  readonly database: Required<Parsed["database"]>;
-  readonly cache: Required<Parsed["cache"]>;
+  readonly cluster: Omit<Parsed["cluster"], "autoscaler"> & { readonly autoscaler: boolean };
+  readonly database: WithMode<Required<Omit<Parsed["database"], "external">>> & Pick<Parsed["database"], "external">;
+  readonly cache: WithMode<Required<Omit<Parsed["cache"], "external">>> & Pick<Parsed["cache"], "external">;
+  readonly storage: WithMode<Parsed["storage"]>;
 }
 
 export function resolveEnvironmentDefaults(parsed: Parsed): Config {
   const production = parsed.environment === "production";
+  const dependencyDefault: DependencyMode = production ? "aws" : "in-cluster";
   return {
     ...parsed,
+    cluster: { ...parsed.cluster, autoscaler: parsed.cluster.autoscaler ?? parsed.cluster.mode === "create" },
+    storage: { ...parsed.storage, mode: parsed.storage.mode ?? dependencyDefault },
     network: { ...parsed.network, natGateways: parsed.network.natGateways ?? (production ? "per-az" : "single"), flowLogs: parsed.network.flowLogs ?? production },
     database: {
       ...parsed.database,
+      mode: parsed.database.mode ?? dependencyDefault,
       instanceClass: parsed.database.instanceClass ?? (production ? "db.r6g.large" : "db.t4g.medium"),
       multiAz: parsed.database.multiAz ?? production,
       deletionProtection: parsed.database.deletionProtection ?? production,
@@ -194,6 +252,7 @@ export function resolveEnvironmentDefaults(parsed: Parsed): Config {
     waf: { ...parsed.waf, enabled: parsed.waf.enabled ?? production },
     cache: {
       ...parsed.cache,
+      mode: parsed.cache.mode ?? dependencyDefault,
       nodeType: parsed.cache.nodeType ?? (production ? "cache.r6g.large" : "cache.t4g.medium"),
       multiAz: parsed.cache.multiAz ?? (production && parsed.cache.replicas > 0),
     },

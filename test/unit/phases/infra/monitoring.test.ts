@@ -64,7 +64,7 @@ function awsError(name: string, message = name): Error {
   return Object.assign(new Error(message), { name, $metadata: { httpStatusCode: 400 } });
 }
 
-const config = (monitoring: Config["monitoring"] = { alarmEmail: "alerts@example.com", monthlyBudgetUsd: 500 }) => testConfig({ monitoring });
+const config = (monitoring: Partial<Config["monitoring"]> = { alarmEmail: "alerts@example.com", monthlyBudgetUsd: 500 }) => testConfig({ monitoring });
 
 function run(cfg: Config = config(), previous?: StepOutputs) {
   const report = recordingReporter();

@@ -260,7 +260,7 @@ describe("infra/s3 step", () => {
 });
 
 describe("lifecycleRulesToWrite", () => {
-  const ours = desiredLifecycleRule({ infrequentAccessDays: 30, glacierDays: 90, deepArchiveDays: 180 });
+  const ours = desiredLifecycleRule({ mode: "aws", infrequentAccessDays: 30, glacierDays: 90, deepArchiveDays: 180 });
   const theirs: LifecycleRule = { ID: "expire-tmp", Status: "Enabled", Filter: { Prefix: "tmp/" }, Expiration: { Days: 1 } };
 
   it("is undefined when our rule is there as wanted, however S3 spells the empty filter", () => {
