@@ -10,7 +10,15 @@ import { closest, setAt } from "./paths.js";
 const PREFIX = "BTP_AWS_";
 
 /** Variables that are not config fields: secrets and tool settings. */
-export const SECRET_VARIABLES = { licenseToken: "BTP_AWS_LICENSE_TOKEN", authClientSecret: "BTP_AWS_AUTH_CLIENT_SECRET" } as const;
+export const SECRET_VARIABLES = {
+  licenseToken: "BTP_AWS_LICENSE_TOKEN",
+  authClientSecret: "BTP_AWS_AUTH_CLIENT_SECRET",
+  // An external dependency's credentials, when its section names no credentialsSecretArn.
+  databasePassword: "BTP_AWS_DATABASE_PASSWORD",
+  redisPassword: "BTP_AWS_REDIS_PASSWORD",
+  storageAccessKeyId: "BTP_AWS_STORAGE_ACCESS_KEY_ID",
+  storageSecretAccessKey: "BTP_AWS_STORAGE_SECRET_ACCESS_KEY",
+} as const;
 export const SETTING_VARIABLES = ["BTP_AWS_HELM", "BTP_AWS_STATE_DIR", "BTP_AWS_POLL_SCALE"] as const;
 
 function snake(segment: string): string {

@@ -76,6 +76,23 @@ async function defaultConfigFile(cwd: string): Promise<string | undefined> {
   return access(candidate).then(() => candidate, () => undefined);
 }
 
+/**
+ * For the external-credential secrets: the section that needs it (its mode is external and it names
+ * no credentialsSecretArn), or null when it is not needed. Other secrets are not in the map.
+ */
+function externalSecretsNeeded(config: Config): Map<keyof UserSecrets, "database" | "cache" | "storage" | null> {
+  const needs = (section: "database" | "cache" | "storage") => {
+    const dependency = config[section];
+    return dependency.mode === "external" && dependency.external?.credentialsSecretArn === undefined ? section : null;
+  };
+  return new Map([
+    ["databasePassword", needs("database")],
+    ["redisPassword", needs("cache")],
+    ["storageAccessKeyId", needs("storage")],
+    ["storageSecretAccessKey", needs("storage")],
+  ]);
+}
+
 function missingHint(missing: readonly string[], configFile: string | undefined): string {
   if (missing.length === 0) return "fix the values above; `btp-aws config schema` describes every field";
   // A whole missing section is best explained by its first required field.
@@ -89,20 +106,39 @@ function missingHint(missing: readonly string[], configFile: string | undefined)
 const SECRET_PROMPTS: Record<keyof UserSecrets, string> = {
   licenseToken: "SettleMint license token (account token)",
   authClientSecret: "OAuth client secret",
+  databasePassword: "Password of your external database",
+  redisPassword: "Password of your external Redis",
+  storageAccessKeyId: "Access key id of your external bucket",
+  storageSecretAccessKey: "Secret access key of your external bucket",
+};
+
+/** The config field a missing secret is reported under: where the user would look for it. */
+const SECRET_FIELDS: Record<keyof UserSecrets, string> = {
+  licenseToken: "license.token",
+  authClientSecret: "auth.clientSecret",
+  databasePassword: "database.external.credentialsSecretArn",
+  redisPassword: "cache.external.credentialsSecretArn",
+  storageAccessKeyId: "storage.external.credentialsSecretArn",
+  storageSecretAccessKey: "storage.external.credentialsSecretArn",
 };
 
 async function resolveSecrets(options: ResolveOptions, config: Config): Promise<UserSecrets> {
   const result: { -readonly [K in keyof UserSecrets]: UserSecrets[K] } = {};
   const problems: string[] = [];
+  const external = externalSecretsNeeded(config);
   for (const key of options.secrets) {
     // Google and Entra ID apps are confidential clients; so are the Cognito and OIDC apps we register.
     if (key === "authClientSecret" && !config.auth) continue;
+    const dependency = external.get(key);
+    if (dependency === null) continue;
     const variable = SECRET_VARIABLES[key];
     const fromEnv = options.env[variable];
     if (fromEnv) result[key] = fromEnv;
     else if (options.wizard) result[key] = await options.wizard.password(SECRET_PROMPTS[key]);
-    else problems.push(`${key === "licenseToken" ? "license.token" : "auth.clientSecret"}: is required: set ${variable} (secrets are never read from the config file or flags)`);
+    else if (dependency !== undefined) problems.push(`${SECRET_FIELDS[key]}: is required when ${dependency}.mode is external, or set ${variable}`);
+    else problems.push(`${SECRET_FIELDS[key]}: is required: set ${variable} (secrets are never read from the config file or flags)`);
   }
+  // database.external.user without a credentials secret is a config rule (rules.ts).
   if (problems.length > 0) throw new UsageError("a secret the install needs is missing", problems, "export the variable named above, or run in a terminal to be asked");
   return result;
 }

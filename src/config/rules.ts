@@ -59,6 +59,10 @@ export function checkRules(config: Config, today: Date = new Date()): RuleResult
       errors.push(`${section}.external: only used when ${section}.mode is external (it is ${dependency.mode})`);
     }
   }
+  const externalDatabase = config.database.mode === "external" ? config.database.external : undefined;
+  if (externalDatabase && externalDatabase.credentialsSecretArn === undefined && externalDatabase.user === undefined) {
+    errors.push("database.external.user: is required when the password comes from BTP_AWS_DATABASE_PASSWORD (no database.external.credentialsSecretArn)");
+  }
   if (config.environment === "production" && config.database.mode === "in-cluster") {
     warnings.push("database.mode: in-cluster PostgreSQL in production has no Multi-AZ failover and no point-in-time recovery; RDS (aws) is the production choice");
   }

@@ -165,6 +165,9 @@ const chartsSection = z.strictObject({
   vault: chartOverride.optional().meta({ description: "hashicorp/vault chart (pinned: 0.34.1)." }),
   certManager: chartOverride.optional().meta({ description: "jetstack/cert-manager chart (pinned: v1.21.2)." }),
   clusterAutoscaler: chartOverride.optional().meta({ description: "kubernetes/autoscaler cluster-autoscaler chart (pinned: 9.59.0, Cluster Autoscaler 1.35)." }),
+  postgresql: chartOverride.optional().meta({ description: "Bitnami postgresql chart for database.mode in-cluster (pinned: oci://registry-1.docker.io/bitnamicharts/postgresql 16.7.27)." }),
+  redis: chartOverride.optional().meta({ description: "Bitnami redis chart for cache.mode in-cluster (pinned: oci://registry-1.docker.io/bitnamicharts/redis 22.0.3)." }),
+  minio: chartOverride.optional().meta({ description: "MinIO chart for storage.mode in-cluster (pinned: charts.min.io minio 5.4.0)." }),
 });
 
 /** The license token is not here: BTP_AWS_LICENSE_TOKEN or a password prompt, never the file. */
@@ -263,4 +266,9 @@ export function resolveEnvironmentDefaults(parsed: Parsed): Config {
 export interface UserSecrets {
   readonly licenseToken?: string;
   readonly authClientSecret?: string;
+  /** External dependencies' credentials when their section names no credentialsSecretArn. */
+  readonly databasePassword?: string;
+  readonly redisPassword?: string;
+  readonly storageAccessKeyId?: string;
+  readonly storageSecretAccessKey?: string;
 }

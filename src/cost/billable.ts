@@ -7,6 +7,8 @@
 import type { Config } from "../config/schema.js";
 import { infraNames } from "../phases/infra/names.js";
 import { webAclName, webAclRulesFor } from "../phases/infra/waf.js";
+import { MONITORING_VOLUMES } from "../phases/btp/monitoring-values.js";
+import { MINIO_VOLUME_GIB, REDIS_VOLUME_GIB } from "../phases/dependencies/values.js";
 import { VAULT_REPLICAS } from "../phases/vault/values.js";
 import type { CostLine, PriceQuery } from "./types.js";
 
@@ -19,32 +21,21 @@ export interface BillableItem extends Pick<CostLine, "resource" | "step" | "quan
 
 /**
  * The alarms infra/monitoring creates (monitoring-alarms.ts): node CPU, database connections and
- * free storage, and CPU and memory for each cache node.
+ * free storage (RDS only), and CPU and memory for each ElastiCache node.
  */
 function alarmCount(config: Config): number {
-  return 3 + 2 * (config.cache.replicas + 1);
+  return 1 + (config.database.mode === "aws" ? 2 : 0) + (config.cache.mode === "aws" ? 2 * (config.cache.replicas + 1) : 0);
 }
 
-export function billableItems(config: Config): BillableItem[] {
+/** RDS, or the in-cluster PostgreSQL's volume (the same database.storageGiB), or nothing (external). */
+function databaseItems(config: Config): BillableItem[] {
+  const { database } = config;
   const region = config.aws.region;
-  const names = infraNames(config);
-  const { cluster, network, database, cache } = config;
-  const natCount = network.natGateways === "per-az" ? network.azCount : 1;
-  const [instanceType = "m5.xlarge", ...otherTypes] = cluster.instanceTypes;
-  const nodeScaling = `priced at the desired ${cluster.desiredNodes}; the node group runs ${cluster.minNodes} to ${cluster.maxNodes}`;
-  const cacheNodes = cache.replicas + 1;
-  const items: BillableItem[] = [
-    { resource: `EKS control plane ${names.cluster}`, step: "infra/eks", quantity: 1, unit: "cluster", per: "hour", query: { kind: "eks-cluster", region }, note: "standard support" },
-    {
-      resource: `EC2 nodes ${instanceType}`, step: "infra/nodegroup", quantity: cluster.desiredNodes, unit: "node", per: "hour", query: { kind: "ec2-instance", region, instanceType },
-      note: otherTypes.length > 0 ? `${nodeScaling}; priced as ${instanceType}, the group may also launch ${otherTypes.join(", ")}` : nodeScaling,
-    },
-    { resource: "EBS gp3 node root volumes", step: "infra/nodegroup", quantity: cluster.desiredNodes * cluster.diskSizeGiB, unit: "GiB", per: "month", query: { kind: "ebs-gp3", region }, note: `${cluster.desiredNodes} × ${cluster.diskSizeGiB} GiB` },
-    { resource: `NAT gateways (${network.natGateways})`, step: "infra/vpc", quantity: natCount, unit: "gateway", per: "hour", query: { kind: "nat-gateway", region }, note: "hourly charge only; data processed is usage" },
-    { resource: "Elastic IPs of the NAT gateways", step: "infra/vpc", quantity: natCount, unit: "address", per: "hour", query: { kind: "public-ipv4", region }, note: "public IPv4 charge" },
-    { resource: "Application Load Balancer", step: "btp/release", quantity: 1, unit: "load balancer", per: "hour", query: { kind: "alb-hour", region }, note: "created by the AWS Load Balancer Controller for the platform ingress" },
-    { resource: "ALB capacity units", step: "btp/release", quantity: 1, unit: "LCU", per: "hour", query: { kind: "alb-lcu", region }, note: "the 1-LCU minimum; traffic adds more" },
-    { resource: "ALB public IPv4 addresses", step: "btp/release", quantity: network.azCount, unit: "address", per: "hour", query: { kind: "public-ipv4", region }, note: "one per AZ (internet-facing)" },
+  if (database.mode === "in-cluster") {
+    return [{ resource: "EBS gp3 PostgreSQL volume (in-cluster)", step: "addons/postgresql", quantity: database.storageGiB, unit: "GiB", per: "month", query: { kind: "ebs-gp3", region }, note: `database.storageGiB, through the gp3 StorageClass; runs on the nodes priced above` }];
+  }
+  if (database.mode === "external") return [];
+  return [
     {
       resource: `RDS PostgreSQL ${database.instanceClass}${database.multiAz ? " Multi-AZ" : ""}`, step: "infra/rds", quantity: 1, unit: "instance", per: "hour",
       query: { kind: "rds-instance", region, instanceClass: database.instanceClass, multiAz: database.multiAz },
@@ -55,16 +46,75 @@ export function billableItems(config: Config): BillableItem[] {
       query: { kind: "rds-gp3-storage", region, multiAz: database.multiAz },
       note: `automated backups up to ${database.storageGiB} GiB are free`,
     },
+  ];
+}
+
+/** ElastiCache nodes, or the in-cluster Redis's volume, or nothing (external). */
+function cacheItems(config: Config): BillableItem[] {
+  const { cache } = config;
+  const region = config.aws.region;
+  if (cache.mode === "in-cluster") {
+    return [{ resource: "EBS gp3 Redis volume (in-cluster)", step: "addons/redis", quantity: REDIS_VOLUME_GIB, unit: "GiB", per: "month", query: { kind: "ebs-gp3", region }, note: "one standalone Redis; runs on the nodes priced above" }];
+  }
+  if (cache.mode === "external") return [];
+  return [{
+    resource: `ElastiCache ${cache.engine} ${cache.nodeType}`, step: "infra/elasticache", quantity: cache.replicas + 1, unit: "node", per: "hour",
+    query: { kind: "elasticache-node", region, nodeType: cache.nodeType, engine: cache.engine },
+    note: cache.replicas > 0 ? `primary and ${cache.replicas} replica${cache.replicas > 1 ? "s" : ""}` : "primary only",
+  }];
+}
+
+/** S3 is billed by use (see USAGE_EXCLUDED); in-cluster MinIO by the volume it claims. */
+function storageItems(config: Config): BillableItem[] {
+  if (config.storage.mode !== "in-cluster") return [];
+  return [{ resource: "EBS gp3 MinIO volume (in-cluster)", step: "addons/minio", quantity: MINIO_VOLUME_GIB, unit: "GiB", per: "month", query: { kind: "ebs-gp3", region: config.aws.region }, note: "the deployment engine's state; runs on the nodes priced above" }];
+}
+
+/** The cluster btp-aws creates (cluster.mode create): control plane, nodes and their volumes, NAT. */
+function clusterItems(config: Config): BillableItem[] {
+  const region = config.aws.region;
+  const names = infraNames(config);
+  const { cluster, network } = config;
+  const natCount = network.natGateways === "per-az" ? network.azCount : 1;
+  const [instanceType = "m5.xlarge", ...otherTypes] = cluster.instanceTypes;
+  const nodeScaling = `priced at the desired ${cluster.desiredNodes}; the node group runs ${cluster.minNodes} to ${cluster.maxNodes}`;
+  return [
+    { resource: `EKS control plane ${names.cluster}`, step: "infra/eks", quantity: 1, unit: "cluster", per: "hour", query: { kind: "eks-cluster", region }, note: "standard support" },
     {
-      resource: `ElastiCache ${cache.engine} ${cache.nodeType}`, step: "infra/elasticache", quantity: cacheNodes, unit: "node", per: "hour",
-      query: { kind: "elasticache-node", region, nodeType: cache.nodeType, engine: cache.engine },
-      note: cache.replicas > 0 ? `primary and ${cache.replicas} replica${cache.replicas > 1 ? "s" : ""}` : "primary only",
+      resource: `EC2 nodes ${instanceType}`, step: "infra/nodegroup", quantity: cluster.desiredNodes, unit: "node", per: "hour", query: { kind: "ec2-instance", region, instanceType },
+      note: otherTypes.length > 0 ? `${nodeScaling}; priced as ${instanceType}, the group may also launch ${otherTypes.join(", ")}` : nodeScaling,
     },
+    { resource: "EBS gp3 node root volumes", step: "infra/nodegroup", quantity: cluster.desiredNodes * cluster.diskSizeGiB, unit: "GiB", per: "month", query: { kind: "ebs-gp3", region }, note: `${cluster.desiredNodes} × ${cluster.diskSizeGiB} GiB` },
+    { resource: `NAT gateways (${network.natGateways})`, step: "infra/nat-gateways", quantity: natCount, unit: "gateway", per: "hour", query: { kind: "nat-gateway", region }, note: "hourly charge only; data processed is usage" },
+    { resource: "Elastic IPs of the NAT gateways", step: "infra/nat-gateways", quantity: natCount, unit: "address", per: "hour", query: { kind: "public-ipv4", region }, note: "public IPv4 charge" },
+  ];
+}
+
+export function billableItems(config: Config): BillableItem[] {
+  const region = config.aws.region;
+  const names = infraNames(config);
+  const { cluster, network } = config;
+  // An adopted cluster (cluster.mode existing) brings its control plane, nodes and NAT, already paid for.
+  const items: BillableItem[] = [
+    ...(cluster.mode === "create" ? clusterItems(config) : []),
+    { resource: "Application Load Balancer", step: "btp/release", quantity: 1, unit: "load balancer", per: "hour", query: { kind: "alb-hour", region }, note: "created by the AWS Load Balancer Controller for the platform ingress" },
+    { resource: "ALB capacity units", step: "btp/release", quantity: 1, unit: "LCU", per: "hour", query: { kind: "alb-lcu", region }, note: "the 1-LCU minimum; traffic adds more" },
+    { resource: "ALB public IPv4 addresses", step: "btp/release", quantity: network.azCount, unit: "address", per: "hour", query: { kind: "public-ipv4", region }, note: "one per AZ (internet-facing)" },
+    ...databaseItems(config),
+    ...cacheItems(config),
+    ...storageItems(config),
     { resource: `EBS gp3 Vault data volumes`, step: "vault/release", quantity: VAULT_REPLICAS * VAULT_VOLUME_GIB, unit: "GiB", per: "month", query: { kind: "ebs-gp3", region }, note: `${VAULT_REPLICAS} × ${VAULT_VOLUME_GIB} GiB through the gp3 StorageClass` },
     { resource: `KMS key ${names.keyAlias}`, step: "infra/kms", quantity: 1, unit: "key", per: "month", query: { kind: "kms-key", region }, note: "each of the first two yearly rotations adds the same again" },
     { resource: `Secrets Manager secret ${names.secret}`, step: "infra/secrets", quantity: 1, unit: "secret", per: "month", query: { kind: "secret", region } },
     { resource: "CloudWatch alarms", step: "infra/monitoring", quantity: alarmCount(config), unit: "alarm", per: "month", query: { kind: "cloudwatch-alarm", region }, note: "the account's first 10 alarms are in the free tier" },
   ];
+  if (config.monitoring.prometheusStack) {
+    const { prometheusGiB, grafanaGiB, alertmanagerGiB } = MONITORING_VOLUMES;
+    items.push({
+      resource: "EBS gp3 monitoring volumes", step: "btp/release", quantity: prometheusGiB + grafanaGiB + alertmanagerGiB, unit: "GiB", per: "month", query: { kind: "ebs-gp3", region },
+      note: `Prometheus ${prometheusGiB}, Grafana ${grafanaGiB}, Alertmanager ${alertmanagerGiB} GiB (monitoring.prometheusStack)`,
+    });
+  }
   if (config.waf.enabled) {
     const rules = webAclRulesFor(config).length;
     items.push(
@@ -75,17 +125,34 @@ export function billableItems(config: Config): BillableItem[] {
   return items;
 }
 
-/** What the estimate leaves out, and why: charges that depend on use, not on what is created. */
-export const USAGE_EXCLUDED = [
-  "data transfer",
-  "NAT gateway data processing",
-  "ALB capacity units above the minimum",
-  "S3 storage and requests",
-  "CloudWatch Logs (VPC flow logs, EKS control plane logs)",
-  "KMS and Secrets Manager requests",
-  "RDS backup storage beyond the free allowance",
-  "volumes that workloads deployed on the platform claim",
-];
+/**
+ * What the estimate leaves out, and why: charges that depend on use, not on what is created.
+ * S3's and RDS's usage charges only when those managed services are used (storage.mode,
+ * database.mode aws); Container Insights only when monitoring.containerInsights is on.
+ */
+export function usageExcluded(config: Pick<Config, "database" | "storage" | "monitoring">): string[] {
+  return [
+    "data transfer",
+    "NAT gateway data processing",
+    "ALB capacity units above the minimum",
+    ...(config.storage.mode === "aws" ? ["S3 storage and requests"] : []),
+    "CloudWatch Logs (VPC flow logs, EKS control plane logs)",
+    "KMS and Secrets Manager requests",
+    ...(config.database.mode === "aws" ? ["RDS backup storage beyond the free allowance"] : []),
+    "volumes that workloads deployed on the platform claim",
+    ...(config.monitoring.containerInsights ? ["Container Insights (CloudWatch metrics and logs per node and pod)"] : []),
+  ];
+}
+
+/** What the user runs (mode external, cluster.mode existing): not created, so not priced. */
+export function externalExcluded(config: Pick<Config, "database" | "cache" | "storage" | "cluster">): string[] {
+  return [
+    ...(config.cluster.mode === "existing" ? [`your existing EKS cluster ${config.cluster.name ?? ""}, its nodes and network`] : []),
+    ...(config.database.mode === "external" ? ["your external database"] : []),
+    ...(config.cache.mode === "external" ? ["your external Redis"] : []),
+    ...(config.storage.mode === "external" ? ["your external bucket"] : []),
+  ];
+}
 
 /** The account-wide security services the config turns on: billed by what they record or analyse. */
 export function securityServicesExcluded(config: Pick<Config, "security">): string[] {

@@ -3,7 +3,7 @@
  * source, falling back to the shipped table line by line, at 730 hours a month.
  */
 import type { Config } from "../config/schema.js";
-import { EXISTING_EXCLUDED, USAGE_EXCLUDED, billableItems, securityServicesExcluded, type BillableItem } from "./billable.js";
+import { EXISTING_EXCLUDED, billableItems, externalExcluded, securityServicesExcluded, usageExcluded, type BillableItem } from "./billable.js";
 import { PRICE_TABLE_DATE, PRICE_TABLE_SOURCE, priceTableSource } from "./price-table.js";
 import { HOURS_PER_MONTH, type CostEstimate, type CostLine, type PriceSource } from "./types.js";
 
@@ -79,7 +79,7 @@ export async function estimateCost(config: Config, source: PriceSource, options:
   const unknown = lines.filter((l) => l.priceFrom === "unknown");
   const notes = [
     sourceSentence(lines, source.kind === "table" ? options.apiNotTried : undefined, apiFailure),
-    `Not included: usage-based charges (${[...USAGE_EXCLUDED, ...(config.waf.enabled ? ["WAF requests"] : []), ...securityServicesExcluded(config)].join(", ")}), and ${EXISTING_EXCLUDED.join(", ")}.`,
+    `Not included: usage-based charges (${[...usageExcluded(config), ...(config.waf.enabled ? ["WAF requests"] : []), ...securityServicesExcluded(config)].join(", ")}), and ${[...EXISTING_EXCLUDED, ...externalExcluded(config)].join(", ")}.`,
   ];
   if (lines.some((l) => l.priceFrom === "table")) notes.push(`The price table (${PRICE_TABLE_DATE}): ${PRICE_TABLE_SOURCE}.`);
   if (unknown.length > 0) {

@@ -7,7 +7,7 @@
  * Versions were chosen from public release records, November 2026 (`evidence` says which).
  */
 
-export type ChartKey = "aws-load-balancer-controller" | "vault" | "cert-manager" | "cluster-autoscaler";
+export type ChartKey = "aws-load-balancer-controller" | "vault" | "cert-manager" | "cluster-autoscaler" | "postgresql" | "redis" | "minio";
 
 /** Where helm finds a chart: what `upgrade`, `template` and `show` take. */
 export interface ChartSource {
@@ -62,6 +62,33 @@ export const CHART_PINS: Readonly<Record<ChartKey, Readonly<ChartPin>>> = Object
     release: "cluster-autoscaler",
     namespace: "kube-system",
     evidence: "kubernetes/autoscaler chart 9.59.0, appVersion 1.35.0 (kubermatic/kubermatic PR #16253, 2026-08-13; the chart defaults to CA 1.35.0 since kubernetes/autoscaler PR #9193)",
+  }),
+  // The in-cluster dependencies (database/cache/storage.mode: in-cluster), in the namespace
+  // src/phases/dependencies/names.ts names (a test holds them equal). Bitnami stopped publishing
+  // free versioned images in August 2025 (they moved to docker.io/bitnamilegacy, frozen); its
+  // charts stay on the OCI registry, so the values point the charts at the bitnamilegacy images.
+  postgresql: Object.freeze({
+    chart: "oci://registry-1.docker.io/bitnamicharts/postgresql",
+    version: "16.7.27",
+    release: "postgresql",
+    namespace: "btp-dependencies",
+    evidence: "bitnami/charts postgresql 16.7.27 (PostgreSQL 17.6.0, image 17.6.0-debian-12-r4, present as docker.io/bitnamilegacy/postgresql:17.6.0-debian-12-r4); pinned by many public projects after the August 2025 catalogue change",
+  }),
+  redis: Object.freeze({
+    chart: "oci://registry-1.docker.io/bitnamicharts/redis",
+    version: "22.0.3",
+    release: "redis",
+    namespace: "btp-dependencies",
+    evidence: "bitnami/charts redis 22.0.3 (Redis 8.2 line; image docker.io/bitnamilegacy/redis:8.2.1-debian-12-r0 seen pulled in public deployments, 2025-2026)",
+  }),
+  minio: Object.freeze({
+    chart: "minio",
+    repo: "https://charts.min.io/",
+    // MinIO's community chart; its default images stay on quay.io/minio (MinIO stopped publishing new community images in late 2025).
+    version: "5.4.0",
+    release: "minio",
+    namespace: "btp-dependencies",
+    evidence: "minio/minio helm/minio chart 5.4.0 (appVersion RELEASE.2024-12-18T13-15-44Z), the last release on https://charts.min.io as far as public records show",
   }),
 });
 

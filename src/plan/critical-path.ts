@@ -10,7 +10,11 @@ export const TYPICAL_SECONDS: Readonly<Record<string, number>> = {
   "prepare/tools": 1,
   "prepare/credentials": 1,
   "infra/kms": 5,
-  "infra/vpc": 150, // NAT gateways ~2 min
+  // VPC, subnets, internet gateway, public routes: a dozen quick calls. The NAT gateways (~2 min)
+  // are their own step, which only the node group waits for: in a real install they provision
+  // while the EKS cluster does, instead of two minutes before it starts.
+  "infra/vpc": 15,
+  "infra/nat-gateways": 150, // NAT gateways ~2 min, then the private routes
   "infra/security-groups": 5,
   "infra/iam-roles": 10,
   "infra/s3": 5,

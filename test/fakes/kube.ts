@@ -20,6 +20,7 @@ import { describeObject, FIELD_MANAGER, type ApplyResult, type Kube, type KubeEv
 export const CLUSTER_SCOPED_KINDS = new Set([
   "Namespace", "Node", "PersistentVolume", "StorageClass", "CustomResourceDefinition", "ClusterRole", "ClusterRoleBinding",
   "ClusterIssuer", "IngressClass", "PriorityClass", "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "APIService",
+  "VolumeSnapshotClass", "VolumeSnapshotContent",
 ]);
 
 /** Where connections to a forwarded pod port go: a local TCP port, or a function given each connection. */

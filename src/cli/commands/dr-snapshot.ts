@@ -18,6 +18,7 @@ import { DR_STAGES, drSnapshot, surveyDrSnapshot } from "../../ops/dr-snapshot/i
 import { isSkipped } from "../../ops/dr-snapshot/manifest.js";
 import { checkSetId, manifestKey, newSetId } from "../../ops/dr-snapshot/names.js";
 import type { DrTarget, VaultReach } from "../../ops/dr-snapshot/types.js";
+import { dependencyModes, recordedModes } from "../../ops/doctor/dependency-modes.js";
 import { vaultAccess } from "../../ops/dr-snapshot/vault-access.js";
 import { opsAwsClients, opsTarget, type OpsTarget } from "../../ops/target.js";
 import { infraNames } from "../../phases/infra/names.js";
@@ -84,7 +85,9 @@ export async function drSnapshotCommand(flags: GlobalFlags, _args: string[], ove
     });
     const secretArn = target.outputs["infra/secrets"]?.secretArn;
     const vault = overrides.vault ?? vaultAccess({ cluster, aws, secretId: typeof secretArn === "string" ? secretArn : infraNames({ platform: target.platform }).secret, secrets: redactor });
-    const drTarget: DrTarget = { platform: target.platform, region: target.region, drRegion, account: identity.account, partition: awsPartition(target.region), tags: target.config?.tags ?? {}, outputs: target.outputs };
+    const drTarget: DrTarget = { platform: target.platform, region: target.region, drRegion, account: identity.account, partition: awsPartition(target.region), tags: target.config?.tags ?? {}, outputs: target.outputs,
+      // What the last install made (its infra outputs) decides; the config only before infra ran.
+      modes: recordedModes(target.outputs) ?? (target.config ? dependencyModes(target.config) : undefined) };
     const request = { target: drTarget, options: { setId, keep, includeSecrets: flags.includeSecrets === true, now }, services: { aws, wait, cluster, vault } };
 
     if (flags.dryRun === true) {

@@ -31,8 +31,11 @@ export async function installCommand(flags: GlobalFlags, _args: string[], overri
   const concurrency = parseConcurrency(flags.concurrency);
   const prices = parsePriceMode(flags.prices);
   await checkKubeconfigFlag(flags, context);
-  // The btp phase logs in to the chart registry and renders the license: ask for secrets now, not an hour in.
-  const secrets = !dryRun && selected.some((s) => s.phase === "btp") ? (["licenseToken", "authClientSecret"] as const) : [];
+  // The btp phase logs in to the chart registry and renders the license and the external
+  // dependencies' credentials: ask for secrets now, not an hour in (each only when the config needs it).
+  const secrets = !dryRun && selected.some((s) => s.phase === "btp")
+    ? (["licenseToken", "authClientSecret", "databasePassword", "redisPassword", "storageAccessKeyId", "storageSecretAccessKey"] as const)
+    : [];
   const { config, secrets: userSecrets } = await loadConfig(flags, context, { secrets });
   const dir = stateDir(flags, context);
   const state = await readState(dir, config.platform);

@@ -10,7 +10,7 @@ import type { Config } from "../../config/schema.js";
 import type { StepOutputs } from "../../plan/types.js";
 import { readState } from "../../state/file-store.js";
 
-export const RELEASES = ["aws-load-balancer-controller", "cluster-autoscaler", "vault", "cert-manager", "btp"] as const;
+export const RELEASES = ["aws-load-balancer-controller", "cluster-autoscaler", "vault", "cert-manager", "postgresql", "redis", "minio", "btp"] as const;
 type ReleaseName = (typeof RELEASES)[number];
 
 type Outputs = Readonly<Record<string, StepOutputs>>;
@@ -25,6 +25,13 @@ async function releaseValues(release: ReleaseName, config: Config, outputs: Outp
       return (await import("../../phases/vault/values.js")).vaultValuesFromState(config, outputs);
     case "cert-manager":
       return (await import("../../phases/cert-manager/values.js")).certManagerValues(outputs);
+    // No secrets in these: the charts read their passwords from a Kubernetes Secret.
+    case "postgresql":
+      return (await import("../../phases/dependencies/values.js")).postgresqlValues(config);
+    case "redis":
+      return (await import("../../phases/dependencies/values.js")).redisValues();
+    case "minio":
+      return (await import("../../phases/dependencies/values.js")).minioValues();
     case "btp": {
       const { btpValues, BTP_SECRET_PLACEHOLDERS, mergeOverrides, readOverridesFile } = await import("../../phases/btp/index.js");
       const ours = btpValues(config, outputs, BTP_SECRET_PLACEHOLDERS);

@@ -13,9 +13,11 @@ import { deleteLogGroup } from "../../aws/logs-delete.js";
 import { belongsTo, PLATFORM_TAG } from "../../aws/tags.js";
 import { waitFor, type Observation } from "../../aws/wait.js";
 import { BtpAwsError } from "../../errors.js";
+import { adoptedResources, type AdoptedResources } from "../../phases/infra/existing-cluster-state.js";
 import type { Reporter } from "../../plan/types.js";
 import { attempt, clusterName, count, deleting, names, recorded, RESUME_HINT } from "./context.js";
-import type { DestroyContext, Stage } from "./types.js";
+import { DEPENDENCIES_NAMESPACE } from "../../phases/dependencies/names.js";
+import type { DestroyContext, Kept, Stage } from "./types.js";
 
 const MINUTE = 60_000;
 /** Draining and terminating the nodes takes a few minutes; EKS gives up well before 30. */
@@ -38,6 +40,13 @@ async function ourCluster(context: DestroyContext): Promise<{ eks: EKSClient; cl
   return { eks, cluster };
 }
 
+const ADOPTED = "adopted (cluster.mode existing): btp-aws did not create it and never deletes it";
+
+/** cluster.mode existing: the cluster, its node groups and add-ons are the owner's; listed as kept. */
+function adopted(context: DestroyContext): AdoptedResources | undefined {
+  return adoptedResources(context.target.outputs);
+}
+
 function waitUntil(context: DestroyContext, report: Reporter, what: string, timing: { timeoutMs: number; intervalMs: number }, observe: () => Promise<Observation<undefined>>): Promise<void> {
   return waitFor({ what, observe, ...timing, settings: context.services.wait, onStatus: (text) => report.status(text), signal: context.signal, hint: `AWS may still finish: run \`btp-aws destroy\` again to keep waiting; ${RESUME_HINT}` });
 }
@@ -47,6 +56,8 @@ export const nodegroupStage: Stage = {
   title: "Delete the node group",
   phase: "infra",
   async survey(context) {
+    const owner = adopted(context);
+    if (owner) return owner.nodeGroupNames.map((g) => ({ resource: `node group ${g} of cluster ${owner.clusterName}`, kept: ADOPTED }));
     const found = await ourCluster(context);
     const groups = found ? await attempt(context, "list node groups (eks:ListNodegroups)", () => nodeGroupNames(found.eks, found.cluster.name)) : [];
     const template = await attempt(context, `find launch template ${names(context).launchTemplate} (ec2:DescribeLaunchTemplates)`, async () => findLaunchTemplate(await context.services.aws.ec2(), names(context).launchTemplate));
@@ -56,6 +67,8 @@ export const nodegroupStage: Stage = {
     ]);
   },
   async run(context, report) {
+    const owner = adopted(context);
+    if (owner) return report.skip(`the node groups of cluster ${owner.clusterName || "(not recorded)"} stay: ${ADOPTED}`);
     const done: string[] = [];
     const found = await ourCluster(context);
     if (found) {
@@ -94,11 +107,15 @@ export const eksAddonsStage: Stage = {
   title: "Delete the EKS add-ons",
   phase: "infra",
   async survey(context) {
+    const owner = adopted(context);
+    if (owner) return [{ resource: `the EKS add-ons of cluster ${owner.clusterName || "(not recorded)"}`, kept: `${ADOPTED}; its workloads depend on them` }];
     const found = await ourCluster(context);
     if (!found) return [];
     return deleting((await attempt(context, "list add-ons (eks:ListAddons)", () => addonNames(found.eks, found.cluster.name))).map((a) => `EKS add-on ${a}`));
   },
   async run(context, report) {
+    const owner = adopted(context);
+    if (owner) return report.skip(`the add-ons of cluster ${owner.clusterName || "(not recorded)"} stay: ${ADOPTED}`);
     const found = await ourCluster(context);
     if (!found) return report.skip(`no EKS cluster ${clusterName(context)}`);
     const { eks, cluster } = found;
@@ -126,22 +143,51 @@ async function orphanedVolumes(context: DestroyContext, cluster: string) {
   return [...all.values()];
 }
 
+/**
+ * The EBS CSI driver tags each volume with the claim it was made for. The in-cluster
+ * dependencies' volumes hold the platform's data: without --delete-data they outlive the cluster.
+ */
+export const CLAIM_NAMESPACE_TAG = "kubernetes.io/created-for/pvc/namespace";
+const CLAIM_NAME_TAG = "kubernetes.io/created-for/pvc/name";
+
+function dependencyData(volume: { tags: Readonly<Record<string, string>> }): boolean {
+  return volume.tags[CLAIM_NAMESPACE_TAG] === DEPENDENCIES_NAMESPACE;
+}
+
+function keptVolume(volume: { volumeId: string; sizeGiB: number; tags: Readonly<Record<string, string>> }): Kept {
+  return {
+    resource: `EBS volume ${volume.volumeId} (${volume.sizeGiB} GiB) of claim ${DEPENDENCIES_NAMESPACE}/${volume.tags[CLAIM_NAME_TAG] ?? "?"}`,
+    reason: `in-cluster dependency data, kept without --delete-data: \`aws ec2 delete-volume --volume-id ${volume.volumeId}\` deletes it`,
+  };
+}
+
+/** The cluster's leftover volumes: those destroy deletes, and the dependency data it keeps. */
+async function leftoverVolumes(context: DestroyContext, cluster: string) {
+  const all = await orphanedVolumes(context, cluster);
+  const keep = context.options.deleteData ? [] : all.filter(dependencyData);
+  return { remove: all.filter((v) => !keep.includes(v)), keep };
+}
+
 export const clusterStage: Stage = {
   id: "destroy/cluster",
   title: "Delete the EKS cluster",
   phase: "infra",
   async survey(context) {
+    const owner = adopted(context);
+    if (owner) return [{ resource: `EKS cluster ${owner.clusterName || "(not recorded)"}, its control-plane logs and volumes`, kept: ADOPTED }];
     const found = await ourCluster(context);
-    const volumes = await orphanedVolumes(context, clusterName(context));
+    const { remove: volumes, keep } = await leftoverVolumes(context, clusterName(context));
     const group = controlPlaneLogGroup(clusterName(context));
     const logGroup = await attempt(context, `find log group ${group} (logs:DescribeLogGroups)`, async () => findLogGroup(await context.services.aws.logs(), group));
     return deleting([
       ...(found ? [`EKS cluster ${found.cluster.name} (${found.cluster.status}, Kubernetes ${found.cluster.version})`] : []),
       ...(logGroup ? [`log group ${group}`] : []),
       ...volumes.map((v) => `EBS volume ${v.volumeId} (${v.sizeGiB} GiB) left by the cluster`),
-    ]);
+    ]).concat(keep.map((v) => ({ resource: keptVolume(v).resource, kept: keptVolume(v).reason })));
   },
   async run(context, report) {
+    const owner = adopted(context);
+    if (owner) return report.skip(`cluster ${owner.clusterName || "(not recorded)"} stays: ${ADOPTED}`);
     const name = clusterName(context);
     const found = await ourCluster(context);
     const done: string[] = [];
@@ -166,7 +212,8 @@ export const clusterStage: Stage = {
       await attempt(context, `delete log group ${group} (logs:DeleteLogGroup)`, () => deleteLogGroup(logs, group));
       done.push(`deleted log group ${group}`);
     }
-    const volumes = await orphanedVolumes(context, name);
+    const { remove: volumes, keep } = await leftoverVolumes(context, name);
+    for (const volume of keep) context.ledger.kept.push(keptVolume(volume));
     const ec2 = await context.services.aws.ec2();
     for (const volume of volumes) await attempt(context, `delete EBS volume ${volume.volumeId} (ec2:DeleteVolume)`, () => deleteVolume(ec2, volume.volumeId));
     if (volumes.length > 0) done.push(`deleted ${count(volumes.length, "EBS volume")} the cluster left: ${volumes.map((v) => v.volumeId).join(", ")}`);

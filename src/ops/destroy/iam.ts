@@ -7,6 +7,7 @@
 import { deleteOidcProvider, deleteRoleCompletely, oidcProviders, type OidcProviderSummary } from "../../aws/iam-delete.js";
 import { getRole } from "../../aws/iam.js";
 import { PLATFORM_TAG } from "../../aws/tags.js";
+import { adoptedResources } from "../../phases/infra/existing-cluster-state.js";
 import { IRSA_SERVICE_ACCOUNTS } from "../../phases/infra/irsa-policies.js";
 import type { StepOutputs } from "../../plan/types.js";
 import { attempt, count, deleting, names, recorded } from "./context.js";
@@ -36,7 +37,10 @@ interface Plan {
 async function plan(context: DestroyContext): Promise<Plan> {
   const iam = await context.services.aws.iam();
   const { platform } = context.target;
+  // cluster.mode existing: the cluster's own roles and OIDC provider were recorded, never made.
+  const adopted = adoptedResources(context.target.outputs);
   const arns = recordedArns(context.target.outputs);
+  for (const arn of adopted?.roleArns ?? []) arns.delete(arn);
   const roles: string[] = [];
   const foreign: string[] = [];
   for (const name of platformRoleNames(context)) {
@@ -48,7 +52,8 @@ async function plan(context: DestroyContext): Promise<Plan> {
   }
   const fromState = recorded(context, "infra/irsa", "oidcProviderArn");
   const providers = (await attempt(context, "list OIDC providers (iam:ListOpenIDConnectProviders, iam:GetOpenIDConnectProvider)", () => oidcProviders(iam)))
-    .filter((p) => p.tags[PLATFORM_TAG] === platform || (p.tags[PLATFORM_TAG] === undefined && p.arn === fromState));
+    .filter((p) => p.tags[PLATFORM_TAG] === platform || (p.tags[PLATFORM_TAG] === undefined && p.arn === fromState))
+    .filter((p) => p.arn !== adopted?.oidcProviderArn);
   return { roles, providers, foreign };
 }
 

@@ -76,6 +76,8 @@ async function classify(context: DestroyContext, arn: string, report: LeakReport
   const id = arnId(arn);
   if (mentioned(arn, report) || (await bucketElsewhere(context, arn, context.target.region))) return { kind: "gone" };
   if (/^arn:[^:]+:rds:[^:]*:\d*:snapshot:/.test(arn)) return { kind: "kept", item: { resource: `DB snapshot ${id}`, reason: "database snapshots are backups: destroy never deletes them" } };
+  // dr-snapshot's VolumeSnapshotClass tags the EBS snapshots of in-cluster volumes with the platform.
+  if (/^arn:[^:]+:ec2:[^:]*:\d*:snapshot\//.test(arn)) return { kind: "kept", item: { resource: `EBS snapshot ${id}`, reason: "a snapshot of an in-cluster volume (dr-snapshot): backups are never deleted by destroy; `aws ec2 delete-snapshot` deletes it" } };
   if (/^arn:[^:]+:kms:/.test(arn)) {
     const key = await attempt(context, `read key ${id} (kms:DescribeKey)`, async () => describeKey(await context.services.aws.kms(), arn));
     if (!key) return { kind: "gone" };

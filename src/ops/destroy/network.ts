@@ -19,6 +19,7 @@ import { deleteLogGroup } from "../../aws/logs-delete.js";
 import { belongsTo, PLATFORM_TAG } from "../../aws/tags.js";
 import { waitFor } from "../../aws/wait.js";
 import { BtpAwsError } from "../../errors.js";
+import { adoptedResources } from "../../phases/infra/existing-cluster-state.js";
 import type { Reporter } from "../../plan/types.js";
 import { attempt, count, deleting, names, recorded, RESUME_HINT } from "./context.js";
 import type { DestroyContext, Stage } from "./types.js";
@@ -38,7 +39,42 @@ export async function platformVpcs(context: DestroyContext): Promise<Vpc[]> {
     if (vpc && belongsTo(vpc.tags, context.target.platform)) found.set(vpc.vpcId, vpc);
   }
   for (const vpc of await attempt(context, "find the platform's VPCs (ec2:DescribeVpcs)", () => findVpcs(ec2, { [`tag:${PLATFORM_TAG}`]: [context.target.platform] }))) found.set(vpc.vpcId, vpc);
+  // cluster.mode existing: the adopted cluster's VPC is the owner's, whatever its tags say.
+  const adopted = adoptedResources(context.target.outputs);
+  if (adopted) found.delete(adopted.vpcId);
   return [...found.values()];
+}
+
+/** cluster.mode existing: the security groups infra made inside the adopted VPC (database, cache), ours by tag. */
+async function adoptedVpcGroups(context: DestroyContext, ec2: EC2Client): Promise<{ vpcId: string; groups: { id: string; name: string }[] } | undefined> {
+  const adopted = adoptedResources(context.target.outputs);
+  if (!adopted || adopted.vpcId === "") return undefined;
+  const vpcId = adopted.vpcId;
+  const groups = await attempt(context, `find the platform's security groups in VPC ${vpcId} (ec2:DescribeSecurityGroups)`, () =>
+    securityGroupsMatching(ec2, { "vpc-id": [vpcId], [`tag:${PLATFORM_TAG}`]: [context.target.platform] }));
+  return { vpcId, groups: groups.map((g) => ({ id: g.groupId, name: g.name })) };
+}
+
+/** Deletes them, waiting while a deleted database or cache still holds a network interface in them. */
+async function removeAdoptedVpcGroups(context: DestroyContext, ec2: EC2Client, found: { vpcId: string; groups: { id: string; name: string }[] }, report: Reporter): Promise<void> {
+  const inv: Inventory = { vpcId: found.vpcId, flowLogs: [], nats: [], gateways: [], routeTables: [], interfaces: [], groups: found.groups, subnets: [] };
+  await waitFor({
+    what: `security groups ${found.groups.map((g) => g.name).join(", ")} in VPC ${found.vpcId} to be deleted`,
+    observe: async () => {
+      try {
+        await removeGroups(context, ec2, inv);
+        return { state: "ready", value: undefined, status: "deleted" };
+      } catch (error) {
+        if (awsErrorCode(error instanceof BtpAwsError ? error.cause : error) !== "DependencyViolation") throw error;
+        return { state: "pending", status: "a network interface still uses them" };
+      }
+    },
+    ...INTERFACES_GONE,
+    settings: context.services.wait,
+    onStatus: (text) => report.status(text),
+    signal: context.signal,
+    hint: `something still uses them (aws ec2 describe-network-interfaces --filters Name=group-id,Values=${found.groups.map((g) => g.id).join(",")}): ${RESUME_HINT}`,
+  });
 }
 
 interface Inventory {
@@ -159,6 +195,8 @@ export const networkStage: Stage = {
     const ec2 = await context.services.aws.ec2();
     const lines: string[] = [];
     for (const vpc of await platformVpcs(context)) lines.push(...describeInventory(await inventory(context, ec2, vpc.vpcId)));
+    const inAdopted = await adoptedVpcGroups(context, ec2);
+    if (inAdopted && inAdopted.groups.length > 0) lines.push(`security groups ${inAdopted.groups.map((g) => `${g.name} ${g.id}`).join(", ")} in the adopted VPC ${inAdopted.vpcId}`);
     const addresses = await platformAddresses(context, ec2);
     if (addresses.length > 0) lines.push(`Elastic IPs ${addresses.map((a) => a.publicIp || a.allocationId).join(", ")}`);
     const extras = await flowLogExtras(context);
@@ -190,6 +228,12 @@ export const networkStage: Stage = {
       const parts = describeInventory({ ...inv, interfaces: [] });
       if (interfaces > 0) parts.push(`${count(interfaces, "detached network interface")}`);
       if (parts.length > 0) done.push(`in VPC ${vpc.vpcId}: deleted ${parts.join("; ")}`);
+    }
+    const inAdopted = await adoptedVpcGroups(context, ec2);
+    if (inAdopted && inAdopted.groups.length > 0) {
+      report.status(`deleting the platform's security groups in the adopted VPC ${inAdopted.vpcId}`);
+      await removeAdoptedVpcGroups(context, ec2, inAdopted, report);
+      done.push(`deleted security groups ${inAdopted.groups.map((g) => g.name).join(", ")} in the adopted VPC ${inAdopted.vpcId} (the VPC stays)`);
     }
     // Outside any VPC, ours by tag: addresses (released once their NAT gateway is gone), a gateway a failed run left detached.
     const addresses = await platformAddresses(context, ec2);

@@ -11,6 +11,7 @@ import { dnsStage } from "./dns-records.js";
 import { clusterStage, eksAddonsStage, nodegroupStage } from "./eks.js";
 import { iamStage } from "./iam.js";
 import { clusterAddonsStage } from "./k8s-addons.js";
+import { dependencyReleasesStage } from "./k8s-dependencies.js";
 import { ingressesStage } from "./k8s-ingresses.js";
 import { btpReleaseStage } from "./k8s-release.js";
 import { monitoringStage } from "./monitoring.js";
@@ -20,7 +21,7 @@ import type { Stage } from "./types.js";
 import { wafStage } from "./waf.js";
 
 export const DESTROY_STAGES: readonly Stage[] = [
-  btpReleaseStage, ingressesStage, clusterAddonsStage, dnsStage,
+  btpReleaseStage, ingressesStage, dependencyReleasesStage, clusterAddonsStage, dnsStage,
   nodegroupStage, eksAddonsStage, clusterStage, iamStage,
   databaseStage, cacheStage, networkStage, vpcStage, wafStage,
   certificateStage, monitoringStage, bucketStage, secretStage, keyStage,

@@ -5,6 +5,7 @@
  */
 import { bucketEncryption } from "../../aws/s3.js";
 import { describeRule, opensToWorld } from "../../phases/infra/vpc-security-rules.js";
+import type { Dependency } from "./dependency-modes.js";
 import { finding, outcome, REPAIR_INFRA, type Finding } from "./findings.js";
 import { cloudTrails, guardDutyDetectors } from "../../aws/account-security.js";
 import { listWebAcls, webAclFor } from "../../aws/wafv2.js";
@@ -33,8 +34,11 @@ const encryptionAtRest: Check = {
   title: "Encryption at rest",
   area: "security",
   async run({ facts, aws }) {
+    // A dependency that is not the managed service has nothing in AWS to look at (the in-cluster
+    // ones' volumes are checked on the gp3 class by their own check).
+    const managed = <T>(dependency: Dependency, lookup: () => Promise<T>): Promise<T | undefined> => (facts.modes[dependency] === "aws" ? lookup() : Promise.resolve(undefined));
     const [db, cache, bucket, template, cluster, secret, key] = await Promise.all([
-      facts.database(), facts.cache(), facts.bucket(), facts.launchTemplate(), facts.cluster(), facts.secret(), facts.key(),
+      managed("database", () => facts.database()), managed("cache", () => facts.cache()), managed("storage", () => facts.bucket()), facts.launchTemplate(), facts.cluster(), facts.secret(), facts.key(),
     ]);
     const findings: Finding[] = [];
     const covered: string[] = [];
@@ -45,8 +49,8 @@ const encryptionAtRest: Check = {
     };
     check("RDS", db?.storageEncrypted, "RDS cannot encrypt an instance in place: restore an encrypted copy of a snapshot (aws rds copy-db-snapshot --kms-key-id) and switch the platform to it");
     check("ElastiCache", cache?.atRestEncryption, "ElastiCache cannot encrypt a replication group in place: create an encrypted one from a backup and switch the platform to it");
-    const s3Encryption = bucket.presence.state === "owned" ? await bucketEncryption(await aws.s3(), bucket.ref) : undefined;
-    check("S3", bucket.presence.state === "owned" ? s3Encryption !== undefined : undefined, `run ${REPAIR_INFRA}: it sets SSE-KMS with the platform key`);
+    const s3Encryption = bucket?.presence.state === "owned" ? await bucketEncryption(await aws.s3(), bucket.ref) : undefined;
+    check("S3", bucket?.presence.state === "owned" ? s3Encryption !== undefined : undefined, `run ${REPAIR_INFRA}: it sets SSE-KMS with the platform key`);
     check("EBS (node volumes)", template ? template.settings.rootVolume?.encrypted === true : undefined, `run ${REPAIR_INFRA}: the node group's launch template encrypts root volumes with the platform key`);
     check("Kubernetes secrets", cluster ? cluster.secretsKeyArn !== undefined : undefined, `aws eks associate-encryption-config --cluster-name ${facts.clusterName} --encryption-config resources=secrets,provider={keyArn=<platform key ARN>}`);
     if (secret) {
@@ -82,10 +86,13 @@ const dataIngress: Check = {
   title: "Database and cache exposure",
   area: "security",
   async run({ facts }) {
+    // Only the managed services have these groups; an in-cluster or external one has none.
+    const roles = (["database", "cache"] as const).filter((role) => facts.modes[role] === "aws");
+    if (roles.length === 0) return ok("no RDS or ElastiCache (database and cache are not mode aws): no security group to check");
     const groups = await facts.securityGroups();
     const findings: Finding[] = [];
     const checked: string[] = [];
-    for (const role of ["database", "cache"] as const) {
+    for (const role of roles) {
       const group = groups[role];
       if (!group) {
         findings.push(finding("warn", `security group ${facts.names.securityGroups[role]} not found`, `create it with ${REPAIR_INFRA}`));

@@ -23,6 +23,7 @@ import { ROOT_DEVICE } from "../../phases/infra/nodegroup-launch-template.js";
 import type { GroupRole } from "../../phases/infra/vpc-security-rules.js";
 import type { StepOutputs } from "../../plan/types.js";
 import { clusterLoadBalancers, nodeGroupInstances, type LoadBalancer, type NodeInstance } from "./aws-reads.js";
+import { dependencyModes, type DependencyModes } from "./dependency-modes.js";
 
 export interface LaunchTemplateFacts {
   id: string;
@@ -43,6 +44,8 @@ export interface Facts {
   readonly nodeGroupName: string;
   readonly databaseId: string;
   readonly cacheId: string;
+  /** Where the database, cache and object storage run (the config's modes; aws without a config). */
+  readonly modes: DependencyModes;
   identity(): Promise<CallerIdentity>;
   /** The account the platform lives in: what prepare recorded, else the caller's. */
   account(): Promise<string>;
@@ -134,6 +137,7 @@ export function createFacts(input: FactsInput): Facts {
     names,
     clusterName,
     nodeGroupName,
+    modes: dependencyModes(input.config),
     databaseId,
     cacheId,
     identity,

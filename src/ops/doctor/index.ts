@@ -15,6 +15,8 @@ import { endpointChecks, sharedProbe } from "./checks-endpoint.js";
 import { kubernetesChecks } from "./checks-kubernetes.js";
 import { localChecks } from "./checks-local.js";
 import { securityChecks } from "./checks-security.js";
+import { dependencyChecks } from "./checks-dependencies.js";
+import { dependencyModes, type Dependency } from "./dependency-modes.js";
 import { createFacts } from "./facts.js";
 import { runChecks } from "./runner.js";
 import type { Check, CheckResult, DoctorContext, LocalFacts } from "./types.js";
@@ -23,8 +25,20 @@ export type { Check, CheckResult } from "./types.js";
 export { doctorExitCode } from "./runner.js";
 export { doctorJson, renderDoctorTable } from "./render.js";
 
-export function doctorChecks(): Check[] {
-  return [...localChecks, ...awsComputeChecks, ...awsDataChecks, ...awsEdgeChecks, ...kubernetesChecks, ...endpointChecks, ...securityChecks];
+/** The AWS data checks that look at a dependency's managed service, by the dependency they belong to. */
+const MANAGED_SERVICE_CHECKS: Readonly<Record<string, Dependency>> = { "aws/rds": "database", "aws/rds-storage": "database", "aws/elasticache": "cache", "aws/s3": "storage" };
+
+/**
+ * Every check that applies to the platform: a dependency that is in-cluster or external has its
+ * own check instead of the managed service's (without a config, the modes are read as aws).
+ */
+export function doctorChecks(config?: Config): Check[] {
+  const modes = dependencyModes(config);
+  const awsData = awsDataChecks.filter((c) => {
+    const dependency = MANAGED_SERVICE_CHECKS[c.id];
+    return dependency === undefined || modes[dependency] === "aws";
+  });
+  return [...localChecks, ...awsComputeChecks, ...awsData, ...awsEdgeChecks, ...kubernetesChecks, ...dependencyChecks(config), ...endpointChecks, ...securityChecks];
 }
 
 export interface DoctorSetup {
@@ -67,6 +81,6 @@ export function doctorContext(setup: DoctorSetup): Omit<DoctorContext, "signal">
 
 export async function runDoctor(setup: DoctorSetup, options: { timeoutMs: number; checks?: readonly Check[] }): Promise<DoctorRun> {
   const started = Date.now();
-  const results = await runChecks(options.checks ?? doctorChecks(), doctorContext(setup), { timeoutMs: options.timeoutMs });
+  const results = await runChecks(options.checks ?? doctorChecks(setup.config), doctorContext(setup), { timeoutMs: options.timeoutMs });
   return { results, durationMs: Date.now() - started };
 }

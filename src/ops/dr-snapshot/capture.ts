@@ -19,6 +19,8 @@ import { dbSnapshotId, manifestKey, MIRROR_PREFIX, setPrefix } from "./names.js"
 import { copyDbSnapshot, createDbSnapshot, describeDbSnapshot } from "./rds-snapshots.js";
 import { copyObject, deleteVersions, headObject, listObjects, objectVersions, putObject, SINGLE_COPY_LIMIT, SOURCE_ETAG } from "./s3-objects.js";
 import type { DrContext } from "./types.js";
+import type { DependencyMode } from "../../config/schema.js";
+import type { Dependency, DependencyModes } from "../doctor/dependency-modes.js";
 
 const MINUTE = 60_000;
 /** A snapshot of a large database takes tens of minutes; a cross-region copy longer. */
@@ -30,7 +32,7 @@ function recorded(context: DrContext, step: string, key: string): string | undef
   return typeof value === "string" && value !== "" ? value : undefined;
 }
 
-function keyArn(context: DrContext): string {
+export function keyArn(context: DrContext): string {
   if (context.dr.keyArn === undefined) throw new BtpAwsError("internal: a capture stage ran before dr/key");
   return context.dr.keyArn;
 }
@@ -40,6 +42,17 @@ export async function checkpoint(context: DrContext): Promise<string | undefined
   const { drRegion } = context.target;
   const body = `${JSON.stringify(context.manifest, null, 2)}\n`;
   return call(context, drRegion, `write the manifest of set ${context.options.setId} (s3:PutObject)`, async () => putObject(await context.services.aws.s3(drRegion), context.dr.bucket, manifestKey(context.options.setId), body, keyArn(context), "application/json"));
+}
+
+/**
+ * Records that a part captured nothing, and why. A resumed set whose part was already skipped for
+ * the same reason is left as it is: writing it again would turn a complete manifest back to partial.
+ */
+export async function recordSkipped(context: DrContext, part: "rds" | "s3" | "kubernetes" | "vault" | "volumes", reason: string): Promise<void> {
+  const before = context.manifest[part];
+  if (before !== undefined && isSkipped(before) && before.skipped === reason) return;
+  context.manifest[part] = { skipped: reason };
+  await checkpoint(context);
 }
 
 /** Uploads one file of the set; returns its record for the manifest. */
@@ -68,6 +81,16 @@ function waitSnapshot(context: DrContext, report: Reporter, region: string, id: 
   });
 }
 
+/**
+ * Why a dependency is not captured by its managed-service part, when its mode says it is not the
+ * AWS service; undefined when it is (or the modes are unknown: then the part looks for it).
+ */
+export function notManaged(context: DrContext, dependency: "database" | "storage"): string | undefined {
+  const mode = context.target.modes?.[dependency];
+  if (mode === undefined || mode === "aws") return undefined;
+  return mode === "external" ? `not captured: external (${dependency}.mode external; back it up where it runs)` : `not captured here: ${dependency}.mode in-cluster (its volume is in the volumes part)`;
+}
+
 function instanceId(context: DrContext): string {
   return recorded(context, "infra/rds", "dbInstanceId") ?? infraNames({ platform: context.target.platform }).database;
 }
@@ -78,6 +101,8 @@ export const rdsStage: Stage<DrContext> = {
   phase: "infra",
   async survey(context) {
     const { region, drRegion, platform } = context.target;
+    const elsewhere = notManaged(context, "database");
+    if (elsewhere) return [{ resource: `database: ${elsewhere}` }];
     const id = instanceId(context);
     const instance = await call(context, region, `read RDS instance ${id} (rds:DescribeDBInstances)`, async () => findDbInstance(await context.services.aws.rds(), id));
     if (!instance) return [{ resource: `database: none (no RDS instance ${id})` }];
@@ -87,6 +112,11 @@ export const rdsStage: Stage<DrContext> = {
   async run(context, report) {
     const { region, drRegion, platform } = context.target;
     const done = context.manifest.rds;
+    const elsewhere = notManaged(context, "database");
+    if (elsewhere) {
+      await recordSkipped(context, "rds", elsewhere);
+      return report.skip(`database ${elsewhere}`);
+    }
     const id = dbSnapshotId(platform, context.options.setId);
     if (done && !isSkipped(done)) {
       const copy = await call(context, drRegion, `read DB snapshot ${id} (rds:DescribeDBSnapshots)`, async () => describeDbSnapshot(await context.services.aws.rds(drRegion), id));
@@ -98,8 +128,7 @@ export const rdsStage: Stage<DrContext> = {
     const found = await call(context, region, `read RDS instance ${instance} (rds:DescribeDBInstances)`, () => findDbInstance(rds, instance));
     const source = await call(context, region, `read DB snapshot ${id} (rds:DescribeDBSnapshots)`, () => describeDbSnapshot(rds, id));
     if (!found && !source) {
-      context.manifest.rds = { skipped: `no RDS instance ${instance}` };
-      await checkpoint(context);
+      await recordSkipped(context, "rds", `no RDS instance ${instance}`);
       return report.skip(`no RDS instance ${instance}: no database snapshot in this set`);
     }
     const tags = drTags(context, { "btp-aws:dr-set": context.options.setId });
@@ -141,6 +170,8 @@ export const s3Stage: Stage<DrContext> = {
   phase: "infra",
   async survey(context) {
     const { region } = context.target;
+    const elsewhere = notManaged(context, "storage");
+    if (elsewhere) return [{ resource: `bucket objects: ${elsewhere}` }];
     const bucket = sourceBucket(context);
     const s3 = await context.services.aws.s3();
     const presence = await call(context, region, `look for bucket ${bucket.name} (s3:ListBucket)`, () => headBucket(s3, bucket));
@@ -153,13 +184,17 @@ export const s3Stage: Stage<DrContext> = {
     const { region, drRegion } = context.target;
     const done = context.manifest.s3;
     if (done && !isSkipped(done)) return report.skip(`the bucket objects were mirrored earlier in this set (${done.copied} copied, ${done.unchanged} unchanged)`);
+    const elsewhere = notManaged(context, "storage");
+    if (elsewhere) {
+      await recordSkipped(context, "s3", elsewhere);
+      return report.skip(`object storage ${elsewhere}`);
+    }
     const started = Date.now();
     const source = sourceBucket(context);
     const s3 = await context.services.aws.s3();
     const presence = await call(context, region, `look for bucket ${source.name} (s3:ListBucket)`, () => headBucket(s3, source));
     if (presence.state !== "owned") {
-      context.manifest.s3 = { skipped: `no bucket ${source.name}` };
-      await checkpoint(context);
+      await recordSkipped(context, "s3", `no bucket ${source.name}`);
       return report.skip(`no bucket ${source.name}`);
     }
     const drS3 = await context.services.aws.s3(drRegion);
@@ -203,8 +238,7 @@ export const kubernetesStage: Stage<DrContext> = {
     if (context.manifest.kubernetes && !isSkipped(context.manifest.kubernetes)) return report.skip("the Kubernetes objects were exported earlier in this set");
     const reach = await context.services.cluster();
     if (reach.state === "absent") {
-      context.manifest.kubernetes = { skipped: reach.reason };
-      await checkpoint(context);
+      await recordSkipped(context, "kubernetes", reach.reason);
       return report.skip(reach.reason);
     }
     const started = Date.now();
@@ -237,8 +271,7 @@ export const vaultStage: Stage<DrContext> = {
     if (context.manifest.vault && !isSkipped(context.manifest.vault)) return report.skip("the Vault snapshot was taken earlier in this set");
     const vault = await context.services.vault();
     if (vault.state === "absent") {
-      context.manifest.vault = { skipped: vault.reason };
-      await checkpoint(context);
+      await recordSkipped(context, "vault", vault.reason);
       return report.skip(vault.reason);
     }
     const started = Date.now();
@@ -251,6 +284,16 @@ export const vaultStage: Stage<DrContext> = {
   },
 };
 
+/** One line per dependency: which part of the set holds it, or that it is not captured. */
+export function dependencyCaptures(modes: DependencyModes): Record<Dependency, string> {
+  const where: Record<Dependency, Record<DependencyMode, string>> = {
+    database: { aws: "aws: RDS snapshot copied to the DR region (rds)", "in-cluster": "in-cluster: CSI VolumeSnapshot of its volume, EBS snapshot copied to the DR region (volumes)", external: "not captured: external" },
+    cache: { aws: "not captured: ElastiCache holds sessions and queues, no data to restore", "in-cluster": "in-cluster: CSI VolumeSnapshot of its volume, EBS snapshot copied to the DR region (volumes)", external: "not captured: external" },
+    storage: { aws: "aws: bucket objects mirrored to the DR bucket (s3)", "in-cluster": "in-cluster: CSI VolumeSnapshot of MinIO's volume, EBS snapshot copied to the DR region (volumes)", external: "not captured: external" },
+  };
+  return { database: where.database[modes.database], cache: where.cache[modes.cache], storage: where.storage[modes.storage] };
+}
+
 export const manifestStage: Stage<DrContext> = {
   id: "dr/manifest",
   title: "Manifest",
@@ -261,6 +304,7 @@ export const manifestStage: Stage<DrContext> = {
       return report.skip(`set ${context.options.setId} was already complete; nothing changed`);
     }
     const finished = context.options.now();
+    if (context.target.modes) context.manifest.dependencies = dependencyCaptures(context.target.modes);
     context.manifest.status = "complete";
     context.manifest.finishedAt = finished.toISOString();
     context.manifest.durationMs = finished.getTime() - Date.parse(context.manifest.startedAt);

@@ -113,7 +113,7 @@ async function settle(context: DrContext, s3: S3Client, keyArn: string): Promise
 
 /** The captured parts of a manifest, to compare two states of one set. */
 export function partsOf(manifest: Manifest): string {
-  return JSON.stringify([manifest.rds, manifest.s3, manifest.kubernetes, manifest.vault]);
+  return JSON.stringify([manifest.rds, manifest.s3, manifest.kubernetes, manifest.vault, manifest.volumes]);
 }
 
 async function resume(context: DrContext, s3: S3Client, report: Reporter): Promise<void> {
@@ -125,7 +125,7 @@ async function resume(context: DrContext, s3: S3Client, report: Reporter): Promi
     report.info(`set ${earlier.id} is complete (${earlier.finishedAt ?? ""}): checking it, nothing is captured twice`);
     context.completeBefore = partsOf(earlier);
   }
-  const done = (["rds", "s3", "kubernetes", "vault"] as const).filter((part) => earlier[part] !== undefined);
+  const done = (["rds", "s3", "volumes", "kubernetes", "vault"] as const).filter((part) => earlier[part] !== undefined);
   if (earlier.status === "partial") report.info(`resuming set ${earlier.id} started ${earlier.startedAt}${done.length > 0 ? `: ${done.join(", ")} already captured` : ""}`);
   context.manifest = { ...earlier, status: "partial", drKeyArn: context.manifest.drKeyArn };
 }

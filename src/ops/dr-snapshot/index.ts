@@ -7,13 +7,15 @@ import type { RunEvents } from "../../runner/types.js";
 import { runStages, surveyStages, type StageSurvey, type StagesResult } from "../destroy/run-stages.js";
 import type { Stage } from "../destroy/types.js";
 import { kubernetesStage, manifestStage, rdsStage, s3Stage, vaultStage } from "./capture.js";
+import { volumesStage } from "./capture-volumes.js";
 import { drBucketStage, drKeyStage } from "./dr-store.js";
 import { MANIFEST_FORMAT, type Manifest } from "./manifest.js";
 import { drBucketName } from "./names.js";
+import { recordedModes } from "../doctor/dependency-modes.js";
 import { pruneStage } from "./prune.js";
 import type { DrContext, DrOptions, DrServices, DrTarget } from "./types.js";
 
-export const DR_STAGES: readonly Stage<DrContext>[] = [drKeyStage, drBucketStage, rdsStage, s3Stage, kubernetesStage, vaultStage, manifestStage, pruneStage];
+export const DR_STAGES: readonly Stage<DrContext>[] = [drKeyStage, drBucketStage, rdsStage, s3Stage, volumesStage, kubernetesStage, vaultStage, manifestStage, pruneStage];
 
 export interface DrRequest {
   target: DrTarget;
@@ -36,7 +38,9 @@ function contextOf(request: DrRequest): DrContext {
     format: MANIFEST_FORMAT, id: options.setId, status: "partial", platform: target.platform, account: target.account,
     sourceRegion: target.region, drRegion: target.drRegion, drBucket: bucket.name, drKeyArn: "", startedAt: options.now().toISOString(),
   };
-  return { target, options, services: request.services, signal: request.signal ?? new AbortController().signal, dr: { keyArn: undefined, bucket }, manifest, completeBefore: undefined };
+  // The CLI may not know the modes (no config): the state's outputs of the last install do.
+  const known = { ...target, modes: target.modes ?? recordedModes(target.outputs) };
+  return { target: known, options, services: request.services, signal: request.signal ?? new AbortController().signal, dr: { keyArn: undefined, bucket }, manifest, completeBefore: undefined };
 }
 
 export function surveyDrSnapshot(request: DrRequest): Promise<StageSurvey<DrContext>[]> {

@@ -63,6 +63,32 @@ export interface VaultPart {
   durationMs: number;
 }
 
+/** One in-cluster volume: its CSI VolumeSnapshot, the EBS snapshot behind it, and that snapshot's DR copy. */
+export interface VolumeCapture {
+  /** The VolumeSnapshot, in `namespace`. */
+  name: string;
+  namespace: string;
+  pvc: string;
+  /** As the VolumeSnapshot's status says (a quantity such as "8Gi"). */
+  restoreSize: string | undefined;
+  /** The VolumeSnapshotContent bound to it. */
+  content: string;
+  /** The EBS snapshot id in the platform's region (VolumeSnapshotContent status.snapshotHandle). */
+  snapshotHandle: string;
+  /** The copy in the DR region, encrypted with the DR key. */
+  drCopy: { snapshotId: string; region: string; kmsKeyId: string } | undefined;
+}
+
+export interface VolumesPart {
+  namespace: string;
+  volumeSnapshotClass: string;
+  /** Where the EBS snapshots the VolumeSnapshots name live: the platform's region, not the DR one. */
+  snapshotRegion: string;
+  note: string;
+  volumes: VolumeCapture[];
+  durationMs: number;
+}
+
 export interface Manifest {
   format: typeof MANIFEST_FORMAT;
   id: string;
@@ -80,6 +106,9 @@ export interface Manifest {
   s3?: S3Part | Skipped;
   kubernetes?: KubernetesPart | Skipped;
   vault?: VaultPart | Skipped;
+  volumes?: VolumesPart | Skipped;
+  /** How each dependency was captured, by its mode ("not captured: external" for an external one). */
+  dependencies?: Record<string, string>;
 }
 
 export function sha256(data: Uint8Array | string): string {

@@ -2,13 +2,16 @@
  * dr/prune (--keep N): keeps the N newest complete sets and deletes the others: their database
  * snapshots (the copy in the DR region and the source in the platform's region), every version
  * under their sets/<id>/ prefix, and the mirrored object versions only they referenced (a version
- * a kept set or the current mirror still uses stays). Sets whose manifest is not complete are
- * left alone: one may be running, or waiting to be resumed.
+ * a kept set or the current mirror still uses stays), and their volume snapshots (the
+ * VolumeSnapshots, whose class deletes the EBS snapshots, and the copies in the DR region).
+ * Sets whose manifest is not complete are left alone: one may be running, or waiting to be resumed.
  */
 import { deleteDbSnapshot } from "../../aws/rds-delete.js";
 import { headBucket } from "../../aws/s3.js";
 import type { Stage } from "../destroy/types.js";
+import { SNAPSHOT_API } from "../../phases/addons/volume-snapshot-class.js";
 import { call } from "./dr-store.js";
+import { deleteEbsSnapshot } from "./ebs-snapshots.js";
 import { isSkipped, parseManifest, type Manifest } from "./manifest.js";
 import { manifestKey, MIRROR_PREFIX, setPrefix, SETS_PREFIX } from "./names.js";
 import { childPrefixes, deleteVersions, getObjectText, objectVersions, type ObjectVersion } from "./s3-objects.js";
@@ -48,6 +51,30 @@ function mirrored(manifest: Manifest): { key: string; versionId: string }[] {
   return s3.objects.flatMap((o) => (o.drVersionId ? [{ key: `${MIRROR_PREFIX}${o.key}`, versionId: o.drVersionId }] : []));
 }
 
+/**
+ * A set's volume snapshots: the DR copies, then the VolumeSnapshots (their class deletes the EBS
+ * snapshot behind each); without the cluster, the EBS snapshots themselves.
+ */
+async function pruneVolumes(context: DrContext, manifest: Manifest): Promise<string[]> {
+  const volumes = manifest.volumes;
+  if (!volumes || isSkipped(volumes)) return [];
+  const { drRegion, region } = context.target;
+  const done: string[] = [];
+  for (const volume of volumes.volumes) {
+    const copy = volume.drCopy;
+    if (copy && (await call(context, drRegion, `delete EBS snapshot ${copy.snapshotId} in ${drRegion} (ec2:DeleteSnapshot)`, async () => deleteEbsSnapshot(await context.services.aws.ec2(drRegion), copy.snapshotId)))) done.push(`EBS snapshot copy ${copy.snapshotId}`);
+  }
+  const reach = await context.services.cluster();
+  for (const volume of volumes.volumes) {
+    if (reach.state === "reachable") {
+      if (await reach.handles.kube.delete(SNAPSHOT_API, "VolumeSnapshot", volume.name, volume.namespace)) done.push(`VolumeSnapshot ${volume.namespace}/${volume.name}`);
+    } else if (await call(context, region, `delete EBS snapshot ${volume.snapshotHandle} (ec2:DeleteSnapshot)`, async () => deleteEbsSnapshot(await context.services.aws.ec2(), volume.snapshotHandle))) {
+      done.push(`EBS snapshot ${volume.snapshotHandle}`);
+    }
+  }
+  return done;
+}
+
 async function pruneSet(context: DrContext, manifest: Manifest, stillUsed: ReadonlySet<string>, mirror: readonly ObjectVersion[]): Promise<string[]> {
   const { drRegion, region } = context.target;
   const done: string[] = [];
@@ -56,6 +83,7 @@ async function pruneSet(context: DrContext, manifest: Manifest, stillUsed: Reado
     if (await call(context, drRegion, `delete DB snapshot ${rds.copySnapshotId} in ${drRegion} (rds:DeleteDBSnapshot)`, async () => deleteDbSnapshot(await context.services.aws.rds(drRegion), rds.copySnapshotId))) done.push(`snapshot copy ${rds.copySnapshotId}`);
     if (await call(context, region, `delete DB snapshot ${rds.sourceSnapshotId} (rds:DeleteDBSnapshot)`, async () => deleteDbSnapshot(await context.services.aws.rds(), rds.sourceSnapshotId))) done.push(`snapshot ${rds.sourceSnapshotId}`);
   }
+  done.push(...(await pruneVolumes(context, manifest)));
   const s3 = await context.services.aws.s3(drRegion);
   const bucket = context.dr.bucket;
   const files = await call(context, drRegion, `list ${setPrefix(manifest.id)} (s3:ListBucketVersions)`, () => objectVersions(s3, bucket, setPrefix(manifest.id)));

@@ -4,6 +4,7 @@ import type { BucketRef } from "../../aws/s3.js";
 import type { WaitSettings } from "../../aws/wait.js";
 import type { StepOutputs } from "../../plan/types.js";
 import type { ClusterReach } from "../destroy/types.js";
+import type { DependencyModes } from "../doctor/dependency-modes.js";
 import type { Manifest } from "./manifest.js";
 
 export interface DrTarget {
@@ -16,6 +17,11 @@ export interface DrTarget {
   tags: Readonly<Record<string, string>>;
   /** Outputs of the state's completed steps; {} without a state file. */
   outputs: Readonly<Record<string, StepOutputs>>;
+  /**
+   * The dependency modes of the config (or the state's copy). Undefined: unknown, so the managed
+   * services are looked for and the in-cluster volumes too; each part captures what it finds.
+   */
+  modes?: DependencyModes | undefined;
 }
 
 export interface DrOptions {

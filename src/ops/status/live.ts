@@ -4,6 +4,7 @@
  * resource that cannot be looked up is "unknown" with the reason, never a failed command.
  */
 import { errorMessage } from "../../errors.js";
+import { IN_CLUSTER_RELEASES, type Dependency } from "../doctor/dependency-modes.js";
 import type { Facts } from "../doctor/facts.js";
 
 export interface LiveResource {
@@ -22,6 +23,19 @@ export interface LiveResource {
 
 type Probe = () => Promise<Omit<LiveResource, "resource">>;
 
+/**
+ * A dependency that is not the managed AWS service has nothing to look up in AWS: its line says
+ * where it runs instead (doctor checks an in-cluster release's pods and volumes).
+ */
+function elsewhere(facts: Facts, dependency: Dependency): Probe | undefined {
+  const mode = facts.modes[dependency];
+  if (mode === "aws") return undefined;
+  const { release, namespace } = IN_CLUSTER_RELEASES[dependency];
+  return () => Promise.resolve(mode === "in-cluster"
+    ? { name: `helm release ${namespace}/${release}`, exists: null, status: "in-cluster", healthy: true, detail: "not an AWS resource: `btp-aws doctor` checks its pods and volumes" }
+    : { name: "external endpoint", exists: null, status: "external", healthy: true, detail: "not managed by btp-aws: `btp-aws install --only verify` checks it from the cluster" });
+}
+
 const missing = (name: string): Omit<LiveResource, "resource"> => ({ name, exists: false, status: "missing", healthy: false });
 
 function probes(facts: Facts): [string, Probe][] {
@@ -38,20 +52,20 @@ function probes(facts: Facts): [string, Probe][] {
       const g = await facts.nodeGroup();
       return g ? { name: g.name, exists: true, status: g.status, healthy: g.status === "ACTIVE", detail: `desired ${g.scaling.desired}, min ${g.scaling.min}, max ${g.scaling.max}` } : missing(facts.nodeGroupName);
     }],
-    ["database", async () => {
+    ["database", elsewhere(facts, "database") ?? (async () => {
       const d = await facts.database();
       return d ? { name: d.id, exists: true, status: d.status, healthy: d.status === "available", detail: `${d.instanceClass}, PostgreSQL ${d.engineVersion}${d.multiAz ? ", Multi-AZ" : ""}` } : missing(facts.databaseId);
-    }],
-    ["cache", async () => {
+    })],
+    ["cache", elsewhere(facts, "cache") ?? (async () => {
       const g = await facts.cache();
       return g ? { name: g.id, exists: true, status: g.status, healthy: g.status === "available", detail: g.nodeType } : missing(facts.cacheId);
-    }],
-    ["bucket", async () => {
+    })],
+    ["bucket", elsewhere(facts, "storage") ?? (async () => {
       const { ref, presence } = await facts.bucket();
       if (presence.state === "missing") return missing(ref.name);
       if (presence.state === "forbidden") return { name: ref.name, exists: null, status: "unknown", healthy: false, detail: "access denied (403)" };
       return { name: ref.name, exists: true, status: "exists", healthy: true };
-    }],
+    })],
     ["KMS key", async () => {
       const k = await facts.key();
       return k ? { name: k.keyId, exists: true, status: k.state, healthy: k.state === "Enabled", detail: facts.names.keyAlias } : missing(facts.names.keyAlias);
@@ -80,7 +94,8 @@ export async function liveResources(facts: Facts): Promise<LiveResource[]> {
   }));
 }
 
-const MARK = (r: LiveResource) => (r.exists === null ? "?" : !r.exists ? "✘" : r.healthy ? "✔" : "⚠");
+const NOT_AWS = new Set(["in-cluster", "external"]);
+const MARK = (r: LiveResource) => (NOT_AWS.has(r.status) ? "·" : r.exists === null ? "?" : !r.exists ? "✘" : r.healthy ? "✔" : "⚠");
 
 export function renderLive(rows: readonly LiveResource[], region: string): string {
   const width = Math.max(...rows.map((r) => r.resource.length));

@@ -34,6 +34,8 @@ export const DEPLOYMENTS_NAMESPACE = "deployments";
 export const SECRET_KEYS = {
   databasePassword: "databasePassword",
   redisAuthToken: "redisAuthToken",
+  objectStorageAccessKey: "objectStorageAccessKey",
+  objectStorageSecretKey: "objectStorageSecretKey",
   jwtSigningKey: "jwtSigningKey",
   stateEncryptionKey: "stateEncryptionKey",
   ipfsClusterSecret: "ipfsClusterSecret",

@@ -51,7 +51,7 @@ export function createReleaseStep(options: ReleaseOptions = {}): Step<Kubernetes
     id: "btp/release",
     title: "BTP release",
     phase: "btp",
-    needs: ["btp/registry-login", "vault/configure", "cert-manager/issuers", "infra/rds", "infra/elasticache", "infra/acm", "infra/waf", "addons/load-balancer-controller"],
+    needs: ["btp/registry-login", "vault/configure", "cert-manager/issuers", "infra/rds", "infra/elasticache", "infra/acm", "infra/waf", "addons/load-balancer-controller", "addons/postgresql", "addons/redis", "addons/minio", "infra/monitoring", "infra/irsa"],
     describe: (c) => [`helm upgrade --install settlemint ${c.chart.reference} --version ${c.chart.version}${c.chart.valuesFile ? `, overrides from ${c.chart.valuesFile}` : ""}`],
     async run(context, report) {
       const { config, services } = context;

@@ -8,25 +8,34 @@
  * Decisions worth knowing (sources: SettleMint's self-hosted docs and btp-universal-terraform):
  * - The ALB ends TLS with the ACM certificate; the TLS hosts only tell the chart which names to
  *   route, so no secretName. Every ingress of the platform joins one ALB through its group name.
- * - The deployment engine's state lives in the platform bucket (`s3://<bucket>?region=<region>`,
- *   the docs' form for AWS S3), reached through the btp IRSA role: no access keys, so only the
- *   region is given under credentials.aws. It is encrypted with the generated state encryption
+ * - Database, Redis and the deployment engine's state follow the dependency modes
+ *   (dependency-values.ts). With storage.mode aws the state lives in the platform bucket
+ *   (`s3://<bucket>?region=<region>`, the docs' form for AWS S3), reached through the btp IRSA
+ *   role: no access keys, so only the region is given under credentials.aws. It is encrypted with the generated state encryption
  *   key (`secretsProvider: passphrase`, the documented provider); the docs mention KMS as an
  *   alternative without documenting its value, so KMS is left to the overrides file.
  * - `awsSecretManager` stays off: key material goes to Vault.
  */
 import type { Config } from "../../config/schema.js";
-import { output, stringOutput } from "../../plan/outputs.js";
+import { stringOutput } from "../../plan/outputs.js";
 import type { StepOutputs } from "../../plan/types.js";
-import { BtpAwsError } from "../../errors.js";
+import { postgresqlValues, redisValues, stateValues } from "./dependency-values.js";
+import { monitoringValues } from "./monitoring-values.js";
 import {
-  BTP_SERVICE_ACCOUNT, DATABASE_NAME, DATABASE_USER, DEPLOYMENTS_NAMESPACE, IMAGE_REGISTRY, INGRESS_CLASS, STORAGE_CLASS, VAULT_ADDRESS,
+  BTP_SERVICE_ACCOUNT, DEPLOYMENTS_NAMESPACE, IMAGE_REGISTRY, INGRESS_CLASS, STORAGE_CLASS, VAULT_ADDRESS,
 } from "./names.js";
 
 /** Every secret the values carry. None of them is ever in the state or on a command line. */
 export interface BtpSecretValues {
+  /** Generated (database.mode aws, in-cluster) or the external database's. */
   databasePassword: string;
+  /** Generated (cache.mode aws, in-cluster) or the external Redis's password. */
   redisAuthToken: string;
+  /** The username field of database.external.credentialsSecretArn, used when the config names no user. */
+  databaseUser?: string;
+  /** MinIO's generated keys (storage.mode in-cluster) or the external bucket's; unset for aws (IRSA). */
+  storageAccessKeyId?: string;
+  storageSecretAccessKey?: string;
   jwtSigningKey: string;
   stateEncryptionKey: string;
   ipfsClusterSecret: string;
@@ -37,9 +46,12 @@ export interface BtpSecretValues {
 }
 
 /** What `btp-aws values btp` shows in place of each secret: where install takes it from. */
-export const BTP_SECRET_PLACEHOLDERS: Readonly<BtpSecretValues> = Object.freeze({
-  databasePassword: "<secret: database password from Secrets Manager>",
-  redisAuthToken: "<secret: Redis AUTH token from Secrets Manager>",
+export const BTP_SECRET_PLACEHOLDERS: Readonly<Required<BtpSecretValues>> = Object.freeze({
+  databasePassword: "<secret: database password from Secrets Manager (external: credentialsSecretArn or BTP_AWS_DATABASE_PASSWORD)>",
+  redisAuthToken: "<secret: Redis password from Secrets Manager (external: credentialsSecretArn or BTP_AWS_REDIS_PASSWORD)>",
+  databaseUser: "<database user from database.external.credentialsSecretArn>",
+  storageAccessKeyId: "<secret: object storage access key id from Secrets Manager (external: credentialsSecretArn or BTP_AWS_STORAGE_ACCESS_KEY_ID)>",
+  storageSecretAccessKey: "<secret: object storage secret access key from Secrets Manager (external: credentialsSecretArn or BTP_AWS_STORAGE_SECRET_ACCESS_KEY)>",
   jwtSigningKey: "<secret: JWT signing key from Secrets Manager>",
   stateEncryptionKey: "<secret: state encryption key from Secrets Manager>",
   ipfsClusterSecret: "<secret: IPFS cluster secret from Secrets Manager>",
@@ -50,13 +62,6 @@ export const BTP_SECRET_PLACEHOLDERS: Readonly<BtpSecretValues> = Object.freeze(
 });
 
 type Outputs = Readonly<Record<string, StepOutputs>>;
-
-function portOutput(outputs: Outputs, step: string, key: string): number {
-  const value = output(outputs, step, key);
-  const port = typeof value === "number" ? value : Number(value);
-  if (!Number.isInteger(port) || port <= 0) throw new BtpAwsError(`output ${key} of step ${step} is not a port number in the state`);
-  return port;
-}
 
 /** AWS tags as the ALB controller's tags annotation takes them: `k=v,k2=v2`; pairs it cannot carry are left out. */
 function tagsAnnotation(tags: Record<string, string>): string {
@@ -121,13 +126,12 @@ function deploymentTargets(config: Config): unknown[] {
 
 export function btpValues(config: Config, outputs: Outputs, secrets: BtpSecretValues): Record<string, unknown> {
   const domain = config.dns.domain;
-  const region = config.aws.region;
-  const bucket = stringOutput(outputs, "infra/s3", "bucket");
   return {
     serviceAccount: {
       create: true,
       name: BTP_SERVICE_ACCOUNT,
-      annotations: { "eks.amazonaws.com/role-arn": stringOutput(outputs, "infra/irsa", "btpRoleArn") },
+      // infra/irsa makes the role only for the platform's own bucket (storage.mode aws).
+      annotations: config.storage.mode === "aws" ? { "eks.amazonaws.com/role-arn": stringOutput(outputs, "infra/irsa", "btpRoleArn") } : {},
     },
     ingress: {
       enabled: true,
@@ -136,21 +140,8 @@ export function btpValues(config: Config, outputs: Outputs, secrets: BtpSecretVa
       annotations: albAnnotations(config, outputs),
       tls: [{ hosts: [domain, `*.${domain}`] }],
     },
-    postgresql: {
-      host: stringOutput(outputs, "infra/rds", "dbEndpoint"),
-      port: portOutput(outputs, "infra/rds", "dbPort"),
-      user: DATABASE_USER,
-      password: secrets.databasePassword,
-      database: DATABASE_NAME,
-      sslMode: "require",
-    },
-    redis: {
-      host: stringOutput(outputs, "infra/elasticache", "redisEndpoint"),
-      port: portOutput(outputs, "infra/elasticache", "redisPort"),
-      password: secrets.redisAuthToken,
-      // infra creates the replication group with encryption in transit: plain connections fail.
-      tls: true,
-    },
+    postgresql: postgresqlValues(config, outputs, secrets),
+    redis: redisValues(config, outputs, secrets),
     auth: {
       jwtSigningKey: secrets.jwtSigningKey,
       providers: authProviderValues(config.auth, secrets.authClientSecret),
@@ -161,11 +152,7 @@ export function btpValues(config: Config, outputs: Outputs, secrets: BtpSecretVa
       deploymentEngine: {
         platform: { domain: { hostname: domain } },
         clusterManager: { domain: { hostname: domain } },
-        state: {
-          connectionUrl: `s3://${bucket}?region=${region}`,
-          secretsProvider: "passphrase",
-          credentials: { encryptionKey: secrets.stateEncryptionKey, aws: { region } },
-        },
+        state: stateValues(config, outputs, secrets),
         targets: deploymentTargets(config),
       },
     },
@@ -183,5 +170,6 @@ export function btpValues(config: Config, outputs: Outputs, secrets: BtpSecretVa
       },
     },
     support: { "kubernetes-replicator": { enabled: true } },
+    ...monitoringValues(config, outputs),
   };
 }

@@ -3,7 +3,7 @@ import type { Config } from "../../config/schema.js";
 import { CHART_PINS, resolveChart, type ChartKey, type ChartSource } from "../../helm/charts.js";
 import type { HelmRelease } from "../../helm/release.js";
 
-const CONFIG_KEY = { "aws-load-balancer-controller": "loadBalancerController", vault: "vault", "cert-manager": "certManager", "cluster-autoscaler": "clusterAutoscaler" } as const satisfies Record<ChartKey, keyof Config["charts"]>;
+const CONFIG_KEY = { "aws-load-balancer-controller": "loadBalancerController", vault: "vault", "cert-manager": "certManager", "cluster-autoscaler": "clusterAutoscaler", postgresql: "postgresql", redis: "redis", minio: "minio" } as const satisfies Record<ChartKey, keyof Config["charts"]>;
 
 export interface AddonChart extends ChartSource {
   release: string;

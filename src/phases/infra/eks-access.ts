@@ -56,16 +56,18 @@ export async function resolveRoleArn(iam: IAMClient, principal: { arn: string; r
  */
 export async function ensureAdminAccess(
   eks: EKSClient,
-  spec: { cluster: string; principalArn: string; policyArn: string; tags: TagMap },
+  spec: { cluster: string; principalArn: string; policyArn: string; tags: TagMap; tagExisting?: boolean },
   call: <T>(action: string, fn: () => Promise<T>) => Promise<T>,
 ): Promise<string | undefined> {
   const { cluster, principalArn, policyArn, tags } = spec;
+  // On an adopted cluster an entry that exists is the owner's: tagging it would claim it.
+  const tagExisting = spec.tagExisting ?? true;
   const done: string[] = [];
   const entry = await call(`read the access entry of ${principalArn} (eks:DescribeAccessEntry)`, () => describeAccessEntry(eks, cluster, principalArn));
   if (!entry) {
     await call(`create an access entry for ${principalArn} (eks:CreateAccessEntry)`, () => createAccessEntry(eks, cluster, principalArn, tags));
     done.push(`created the access entry for ${principalArn}`);
-  } else {
+  } else if (tagExisting) {
     const absent = missingTags(entry.tags, tags);
     if (Object.keys(absent).length > 0) {
       await call(`tag the access entry of ${principalArn} (eks:TagResource)`, () => tagEksResource(eks, entry.arn, absent));

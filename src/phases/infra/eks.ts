@@ -21,6 +21,8 @@ import { clusterAdminPolicyArn, ensureAdminAccess, iamPrincipal, resolveRoleArn 
 import { clusterSpec, inPlaceRepairs, unchangeableDrift } from "./eks-cluster-spec.js";
 import { clusterError } from "./eks-errors.js";
 import { CLUSTER_CREATE, CLUSTER_UPDATE, waitClusterActive, waitForUpdate, type WaitContext } from "./eks-waits.js";
+import { adoptCluster, adoptedClusterLines } from "./existing-cluster-adopt.js";
+import { isExistingCluster } from "./existing-cluster.js";
 import { infraNames } from "./names.js";
 import type { InfraServices } from "./services.js";
 
@@ -103,13 +105,15 @@ export const eksStep: Step<Services> = {
   title: "EKS cluster",
   phase: "infra",
   needs: ["infra/vpc", "infra/kms", "infra/iam-roles", "infra/security-groups", "prepare/credentials"],
-  describe: (config) => [
+  describe: (config) => isExistingCluster(config) ? adoptedClusterLines(config) : [
     `cluster ${infraNames(config).cluster} Kubernetes ${config.cluster.kubernetesVersion}, secrets encrypted with the platform key, control plane logs on`,
     `private endpoint, public endpoint for ${config.cluster.publicAccessCidrs.join(", ")}`,
     "access entry with AmazonEKSClusterAdminPolicy for the installer's principal (no aws-auth ConfigMap)",
   ],
   async run(context: StepContext<Services>, report: Reporter) {
     const { config, services, outputs } = context;
+    // cluster.mode existing: the cluster is checked and recorded, only the access entry may be made.
+    if (isExistingCluster(config)) return adoptCluster(context, report);
     const target = { endpoint: services.aws.endpoint, region: config.aws.region };
     const call: Call = async (action, fn) => {
       try {

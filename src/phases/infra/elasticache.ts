@@ -5,10 +5,13 @@
  *
  * The AUTH token comes from the platform secret and is read only to create the group. Node type,
  * failover and Multi-AZ are repaired in place; encryption, key, token and engine are drift.
+ *
+ * Only cache.mode aws makes a group; in-cluster and external skip with `{ mode }` as outputs.
  */
 import { createReplicationGroup, elasticacheTags, findReplicationGroup, modifyReplicationGroup, tagElasticacheResource, type ReplicationGroupInfo } from "../../aws/elasticache.js";
 import { awsErrorCode } from "../../aws/errors.js";
 import { belongsTo, missingTags, platformTags } from "../../aws/tags.js";
+import type { Config } from "../../config/schema.js";
 import { BtpAwsError } from "../../errors.js";
 import { listOutput, stringOutput } from "../../plan/outputs.js";
 import type { Reporter, Step, StepOutputs } from "../../plan/types.js";
@@ -27,6 +30,14 @@ function outputsOf(group: ReplicationGroupInfo): StepOutputs {
   return { replicationGroupId: group.id, redisEndpoint: group.primaryEndpoint.address, redisPort: group.primaryEndpoint.port };
 }
 
+/** What the step does instead of ElastiCache when the cache lives elsewhere (cache.mode). */
+function notAws(config: Config): string {
+  const { mode, external } = config.cache;
+  return mode === "in-cluster"
+    ? "cache.mode is in-cluster: no ElastiCache replication group; Redis runs in the cluster on an encrypted gp3 volume (addons/redis)"
+    : `cache.mode is external: no ElastiCache replication group; the platform uses your Redis at ${external?.host ?? "?"}:${external?.port ?? 6379}${external?.tls === false ? " without TLS" : " over TLS"}`;
+}
+
 function drifted(id: string, drift: readonly string[]): BtpAwsError {
   return new BtpAwsError(`ElastiCache replication group ${id} differs from the config in ways btp-aws cannot change in place: ${drift.join("; ")}`, {
     hint: "btp-aws never replaces a cache: change the config to match, or delete the replication group yourself so the next run creates it as configured",
@@ -40,6 +51,7 @@ export const elasticacheStep: Step<Services> = {
   needs: ["infra/vpc", "infra/kms", "infra/security-groups", "infra/secrets"],
   describe(config) {
     const c = config.cache;
+    if (c.mode !== "aws") return [notAws(config)];
     const names = infraNames(config);
     return [
       `create or adopt ElastiCache ${c.engine} ${c.engineVersion} replication group ${names.cache}: ${c.replicas + 1} × ${c.nodeType}, TLS and AUTH token, encrypted at rest with ${names.keyAlias}, automatic failover and Multi-AZ ${c.multiAz ? "on" : "off"}`,
@@ -48,6 +60,10 @@ export const elasticacheStep: Step<Services> = {
   },
   async run(context, report: Reporter) {
     const { config, services, outputs } = context;
+    if (config.cache.mode !== "aws") {
+      report.skip(notAws(config));
+      return { mode: config.cache.mode };
+    }
     const names = infraNames(config);
     const spec = cacheSpec(config, {
       securityGroupId: stringOutput(outputs, "infra/security-groups", "cacheSecurityGroupId"),

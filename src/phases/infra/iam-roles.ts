@@ -13,6 +13,8 @@ import { PLATFORM_TAG, missingTags, platformTags, type TagMap } from "../../aws/
 import type { Config } from "../../config/schema.js";
 import { BtpAwsError } from "../../errors.js";
 import type { Reporter, Step } from "../../plan/types.js";
+import { adoptedRoleLines, adoptIamRoles } from "./existing-cluster-adopt.js";
+import { isExistingCluster } from "./existing-cluster.js";
 import { infraNames } from "./names.js";
 import type { InfraServices } from "./services.js";
 
@@ -128,13 +130,17 @@ export const iamRolesStep: Step<Services> = {
   phase: "infra",
   needs: ["prepare/credentials"],
   describe(config) {
+    if (isExistingCluster(config)) return adoptedRoleLines(config);
     const { cluster, node } = roleSpecs(config);
     return [
       `role ${cluster.name} (trusted by eks.amazonaws.com) with ${cluster.policyArns.map(policyName).join(", ")}`,
       `role ${node.name} (trusted by EC2) with ${node.policyArns.map(policyName).join(", ")}`,
     ];
   },
-  async run({ config, services }, report) {
+  async run(step, report) {
+    const { config, services } = step;
+    // cluster.mode existing: the cluster's own roles are recorded, none is created.
+    if (isExistingCluster(config)) return adoptIamRoles(step, report);
     const { cluster, node } = roleSpecs(config);
     const context = { services, platform: config.platform, region: config.aws.region };
     // One after the other: each role's progress line stays readable, and IAM is quick.

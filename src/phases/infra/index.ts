@@ -8,6 +8,7 @@ import { iamRolesStep } from "./iam-roles.js";
 import { irsaStep } from "./irsa.js";
 import { kmsStep } from "./kms.js";
 import { monitoringStep } from "./monitoring.js";
+import { natGatewaysStep } from "./nat-gateways.js";
 import { nodegroupStep } from "./nodegroup.js";
 import { rdsStep } from "./rds.js";
 import { s3Step } from "./s3.js";
@@ -21,7 +22,7 @@ import { wafStep } from "./waf.js";
 export type { InfraServices } from "./services.js";
 
 const STEPS: readonly Step<InfraServices>[] = [
-  kmsStep, vpcStep, securityGroupsStep, iamRolesStep, s3Step, acmStep, secretsStep,
+  kmsStep, vpcStep, natGatewaysStep, securityGroupsStep, iamRolesStep, s3Step, acmStep, secretsStep,
   eksStep, irsaStep, nodegroupStep, eksAddonsStep, rdsStep, elasticacheStep, monitoringStep, wafStep, securityServicesStep,
 ];
 

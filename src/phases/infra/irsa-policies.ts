@@ -5,6 +5,7 @@
  */
 import { readFile } from "node:fs/promises";
 import type { PolicyDocument } from "../../aws/iam-policy-document.js";
+import type { Config } from "../../config/schema.js";
 
 export interface ServiceAccountRef {
   readonly namespace: string;
@@ -27,9 +28,25 @@ export const IRSA_SERVICE_ACCOUNTS = {
   "ebs-csi": { namespace: "kube-system", name: "ebs-csi-controller-sa" },
   btp: { namespace: BTP_NAMESPACE, name: BTP_SERVICE_ACCOUNT },
   "cluster-autoscaler": { namespace: "kube-system", name: "cluster-autoscaler" },
+  // The BTP chart's Alertmanager; btp/monitoring-values.ts names this service account in the values.
+  alertmanager: { namespace: BTP_NAMESPACE, name: "settlemint-alertmanager" },
+  // What the amazon-cloudwatch-observability EKS add-on runs its agent as (fixed by the add-on).
+  "cloudwatch-observability": { namespace: "amazon-cloudwatch", name: "cloudwatch-agent" },
 } as const satisfies Record<string, ServiceAccountRef>;
 
 export type IrsaService = keyof typeof IRSA_SERVICE_ACCOUNTS;
+
+/**
+ * Whether the config asks for this service's role. The observability roles follow their switches,
+ * so turning a feature off leaves no unused role that can still publish or write metrics.
+ */
+export function irsaServiceWanted(service: IrsaService, config: Pick<Config, "monitoring" | "storage">): boolean {
+  // The platform's one AWS use is its bucket: with in-cluster or external storage it needs no role.
+  if (service === "btp") return config.storage.mode === "aws";
+  if (service === "alertmanager") return config.monitoring.prometheusStack;
+  if (service === "cloudwatch-observability") return config.monitoring.containerInsights;
+  return true;
+}
 
 /** The audience EKS puts in projected service account tokens for AWS STS. */
 export const STS_AUDIENCE = "sts.amazonaws.com";
@@ -153,6 +170,60 @@ export function btpPolicy(bucketArn: string, keyArn: string): PolicyDocument {
       { Sid: "ReadWriteObjects", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: `${bucketArn}/*` },
       { Sid: "BucketKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: keyArn },
     ],
+  };
+}
+
+/**
+ * The alarm topic's ARN, built as infra/monitoring builds it (SNS has no lookup by name): the
+ * Alertmanager role is written by infra/irsa, which runs before the topic exists, and IAM
+ * accepts a policy naming a resource that does not exist yet.
+ */
+export function alarmTopicArn(keyArn: string, region: string, topicName: string): string {
+  const [, partition = "aws", , , account = ""] = keyArn.split(":");
+  return `arn:${partition}:sns:${region}:${account}:${topicName}`;
+}
+
+/**
+ * Alertmanager's sns_configs: publish to the platform's alarm topic and nothing else. The topic is
+ * encrypted with the platform key, and SNS uses the publisher's own permission on that key to
+ * encrypt the message, so the role needs the key too, but only through SNS (kms:ViaService).
+ */
+export function alertmanagerPolicy(topicArn: string, keyArn: string, region: string): PolicyDocument {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      { Sid: "PublishAlerts", Effect: "Allow", Action: "sns:Publish", Resource: topicArn },
+      {
+        Sid: "EncryptedTopic",
+        Effect: "Allow",
+        Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
+        Resource: keyArn,
+        Condition: { StringEquals: { "kms:ViaService": `sns.${region}.amazonaws.com` } },
+      },
+    ],
+  };
+}
+
+/**
+ * The amazon-cloudwatch-observability add-on's role. The EKS user guide attaches two managed
+ * policies: CloudWatchAgentServerPolicy (metrics, logs, EC2/EKS describe), attached here because
+ * AWS keeps it in step with the agent; and AWSXrayWriteOnlyAccess, for the traces of Application
+ * Signals (on by default in the add-on), whose five actions are written out below instead so the
+ * role keeps the one-inline-policy shape of every IRSA role. X-Ray's actions take no resource ARN.
+ */
+export function cloudWatchObservabilityManagedPolicy(partition = "aws"): string {
+  return `arn:${partition}:iam::aws:policy/CloudWatchAgentServerPolicy`;
+}
+
+export function cloudWatchObservabilityPolicy(): PolicyDocument {
+  return {
+    Version: "2012-10-17",
+    Statement: [{
+      Sid: "ApplicationSignalsTraces",
+      Effect: "Allow",
+      Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets", "xray:GetSamplingStatisticSummaries"],
+      Resource: "*",
+    }],
   };
 }
 

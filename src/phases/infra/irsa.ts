@@ -1,7 +1,8 @@
 /**
  * infra/irsa: the cluster's IAM OIDC identity provider and one IAM role per Kubernetes service
  * account that calls AWS (IRSA): cert-manager, Vault, the AWS Load Balancer Controller, the EBS
- * CSI driver and the platform itself. Each role trusts exactly one namespace/service account and
+ * CSI driver and the platform itself (only when storage.mode is aws: its one AWS use is the
+ * bucket). Each role trusts exactly one namespace/service account and
  * reaches only this platform's resources (see irsa-policies.ts).
  *
  * The provider is found by the issuer URL, roles by name; both must carry this platform's tag to
@@ -24,6 +25,7 @@ import type { Reporter, Step, StepContext, StepOutputs } from "../../plan/types.
 import {
   INLINE_POLICY_NAME, IRSA_SERVICE_ACCOUNTS, clusterAutoscalerPolicy, STS_AUDIENCE, btpPolicy, certManagerPolicy, ebsCsiKeyPolicy, ebsCsiManagedPolicy,
   loadBalancerControllerPolicy, partitionOf, serviceAccountTrustPolicy, vaultPolicy, type IrsaService, type ServiceAccountRef,
+  alarmTopicArn, alertmanagerPolicy, cloudWatchObservabilityManagedPolicy, cloudWatchObservabilityPolicy, irsaServiceWanted,
 } from "./irsa-policies.js";
 import { infraNames } from "./names.js";
 import type { InfraServices } from "./services.js";
@@ -55,21 +57,26 @@ interface RoleSpec {
 interface Resources {
   clusterName: string;
   keyArn: string;
-  bucketArn: string;
+  /** Undefined unless storage.mode is aws (infra/s3 made the bucket). */
+  bucketArn: string | undefined;
   partition: string;
   loadBalancerController: PolicyDocument;
 }
 
 function roleSpecs(config: Config, r: Resources): RoleSpec[] {
   const sa = IRSA_SERVICE_ACCOUNTS;
-  return [
+  const specs: RoleSpec[] = [
     { service: "cert-manager", output: "certManagerRoleArn", account: sa["cert-manager"], purpose: `DNS-01 challenges in hosted zone ${config.dns.hostedZoneId}`, inline: certManagerPolicy(config.dns.hostedZoneId, r.partition), managed: [] },
     { service: "vault", output: "vaultRoleArn", account: sa.vault, purpose: "Vault auto-unseal with the platform KMS key", inline: vaultPolicy(r.keyArn), managed: [] },
     { service: "aws-load-balancer-controller", output: "loadBalancerControllerRoleArn", account: sa["aws-load-balancer-controller"], purpose: "the AWS Load Balancer Controller's published policy", inline: r.loadBalancerController, managed: [] },
     { service: "ebs-csi", output: "ebsCsiRoleArn", account: sa["ebs-csi"], purpose: "EBS CSI driver, volumes encrypted with the platform KMS key", inline: ebsCsiKeyPolicy(r.keyArn), managed: [ebsCsiManagedPolicy(r.partition)] },
-    { service: "btp", output: "btpRoleArn", account: sa.btp, purpose: "the platform's bucket and the platform KMS key", inline: btpPolicy(r.bucketArn, r.keyArn), managed: [] },
+    // The platform reaches AWS only for its bucket: no bucket of ours (storage.mode), no role.
+    ...(r.bucketArn === undefined ? [] : [{ service: "btp", output: "btpRoleArn", account: sa.btp, purpose: "the platform's bucket and the platform KMS key", inline: btpPolicy(r.bucketArn, r.keyArn), managed: [] } satisfies RoleSpec]),
     { service: "cluster-autoscaler", output: "clusterAutoscalerRoleArn", account: sa["cluster-autoscaler"], purpose: "Cluster Autoscaler, resizing only this cluster's node groups", inline: clusterAutoscalerPolicy(r.clusterName), managed: [] },
+    { service: "alertmanager", output: "alertmanagerRoleArn", account: sa.alertmanager, purpose: "Alertmanager publishing to the platform's alarm topic", inline: alertmanagerPolicy(alarmTopicArn(r.keyArn, config.aws.region, infraNames(config).alarmTopic), r.keyArn, config.aws.region), managed: [] },
+    { service: "cloudwatch-observability", output: "containerInsightsRoleArn", account: sa["cloudwatch-observability"], purpose: "the CloudWatch agent of Container Insights", inline: cloudWatchObservabilityPolicy(), managed: [cloudWatchObservabilityManagedPolicy(r.partition)] },
   ];
+  return specs.filter((spec) => irsaServiceWanted(spec.service, config));
 }
 
 const LIMITS: readonly { pattern: RegExp; quota: string }[] = [
@@ -154,12 +161,15 @@ async function ensureProvider(context: Context, iam: IAMClient, issuer: string, 
     changes.push(`created OIDC provider ${host}`);
     return arn;
   }
-  assertOurs("OIDC provider", found.arn, found.tags, config.platform, `aws iam tag-open-id-connect-provider --open-id-connect-provider-arn ${found.arn} --tags`);
+  // An adopted cluster's own provider (cluster.mode existing) is used as it is and never tagged:
+  // destroy keeps it through infra/eks's adoptedOidcProviderArn.
+  const adopted = context.outputs["infra/eks"]?.adopted === true && found.tags[PLATFORM_TAG] === undefined;
+  if (!adopted) assertOurs("OIDC provider", found.arn, found.tags, config.platform, `aws iam tag-open-id-connect-provider --open-id-connect-provider-arn ${found.arn} --tags`);
   if (!found.clientIds.includes(STS_AUDIENCE)) {
     await attempt(context, `add client id ${STS_AUDIENCE} to ${found.arn} (iam:AddClientIDToOpenIDConnectProvider)`, () => addOidcClientId(iam, found.arn, STS_AUDIENCE));
     changes.push(`added client id ${STS_AUDIENCE} to OIDC provider ${host}`);
   }
-  const absent = missingTags(found.tags, tags);
+  const absent = adopted ? {} : missingTags(found.tags, tags);
   if (Object.keys(absent).length > 0) {
     await attempt(context, `tag ${found.arn} (iam:TagOpenIDConnectProvider)`, () => tagOidcProvider(iam, found.arn, absent));
     changes.push(`added tags ${Object.keys(absent).join(", ")} to OIDC provider ${host}`);
@@ -259,9 +269,10 @@ export const irsaStep: Step<Services> = {
   needs: ["infra/eks", "infra/s3", "infra/kms", "prepare/credentials"],
   describe: (config) => [
     `create or adopt the cluster's IAM OIDC provider (client id ${STS_AUDIENCE})`,
-    ...(Object.entries(IRSA_SERVICE_ACCOUNTS) as [IrsaService, ServiceAccountRef][]).map(
+    ...(Object.entries(IRSA_SERVICE_ACCOUNTS) as [IrsaService, ServiceAccountRef][]).filter(([service]) => irsaServiceWanted(service, config)).map(
       ([service, account]) => `create or adopt role ${infraNames(config).irsaRole(service)}, assumable only by ${account.namespace}/${account.name}`,
     ),
+    ...(config.storage.mode === "aws" ? [] : [`no role ${infraNames(config).irsaRole("btp")}: storage.mode is ${config.storage.mode}, the platform reaches no AWS bucket`]),
   ],
   async run(context, report) {
     const { config, outputs, services } = context;
@@ -272,7 +283,7 @@ export const irsaStep: Step<Services> = {
       });
     }
     const keyArn = stringOutput(outputs, "infra/kms", "keyArn");
-    const bucketArn = stringOutput(outputs, "infra/s3", "bucketArn");
+    const bucketArn = config.storage.mode === "aws" ? stringOutput(outputs, "infra/s3", "bucketArn") : undefined;
     const loadBalancerController = await loadControllerPolicy();
     const iam = await services.aws.iam();
     const changes: string[] = [];
@@ -281,11 +292,12 @@ export const irsaStep: Step<Services> = {
     const providerArn = await ensureProvider(context, iam, issuer, platformTags(config, { Name: `${infraNames(config).cluster}-oidc` }), changes);
     const provider = { arn: providerArn, host: issuerHostPath(issuer) };
     const result: Record<string, string> = { oidcProviderArn: providerArn };
-    for (const spec of roleSpecs(config, { clusterName: stringOutput(outputs, "infra/eks", "clusterName"), keyArn, bucketArn, partition: partitionOf(keyArn), loadBalancerController })) {
+    const specs = roleSpecs(config, { clusterName: stringOutput(outputs, "infra/eks", "clusterName"), keyArn, bucketArn, partition: partitionOf(keyArn), loadBalancerController });
+    for (const spec of specs) {
       result[spec.output] = await ensureRole(context, report, iam, spec, provider, changes);
     }
 
-    if (changes.length === 0) report.skip(`OIDC provider ${provider.host} and ${Object.keys(IRSA_SERVICE_ACCOUNTS).length} roles exist as configured`);
+    if (changes.length === 0) report.skip(`OIDC provider ${provider.host} and ${specs.length} roles exist as configured`);
     for (const change of changes) report.info(change);
     return result satisfies StepOutputs;
   },

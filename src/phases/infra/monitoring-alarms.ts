@@ -1,6 +1,8 @@
 /**
  * The CloudWatch alarms: the guide's node CPU and database connections, plus database free
- * storage and cache CPU and memory. Each publishes to the alarm topic. An alarm is written only
+ * storage and cache CPU and memory. Each publishes to the alarm topic. Database and cache alarms
+ * exist only for a dependency infra made (database.mode / cache.mode aws): in-cluster and external
+ * ones publish no CloudWatch metrics. An alarm is written only
  * when it is missing or one of the fields we set differs, so a re-run writes nothing.
  */
 import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
@@ -25,8 +27,10 @@ export interface AlarmTargets {
   topicArn: string;
   /** Undefined when the node group's Auto Scaling group could not be found: no node alarm. */
   nodeAutoScalingGroup: string | undefined;
-  dbInstanceId: string;
-  replicationGroupId: string;
+  /** Undefined unless database.mode is aws: no RDS instance, no database alarms. */
+  dbInstanceId: string | undefined;
+  /** Undefined unless cache.mode is aws (then cacheClusterIds is empty too). */
+  replicationGroupId: string | undefined;
   /** ElastiCache reports CPU and memory per node, so each node gets its own pair of alarms. */
   cacheClusterIds: readonly string[];
 }
@@ -47,18 +51,20 @@ export function alarmSpecs(t: AlarmTargets): MetricAlarmSpec[] {
       statistic: "Average", evaluationPeriods: 2, threshold: 80, comparison: "GreaterThanThreshold",
     });
   }
-  specs.push({
-    ...common, name: `${base}-db-connections`, description: `RDS ${t.dbInstanceId}: more than ${DB_CONNECTIONS_THRESHOLD} connections for 10 minutes`,
-    namespace: "AWS/RDS", metricName: "DatabaseConnections", dimensions: { DBInstanceIdentifier: t.dbInstanceId },
-    statistic: "Maximum", evaluationPeriods: 2, threshold: DB_CONNECTIONS_THRESHOLD, comparison: "GreaterThanThreshold",
-  });
-  specs.push({
-    ...common, name: `${base}-db-free-storage`, description: `RDS ${t.dbInstanceId}: less than 10% of ${t.config.database.storageGiB} GiB free`,
-    namespace: "AWS/RDS", metricName: "FreeStorageSpace", dimensions: { DBInstanceIdentifier: t.dbInstanceId },
-    statistic: "Minimum", evaluationPeriods: 1, threshold: Math.round(t.config.database.storageGiB * GIB * 0.1), comparison: "LessThanThreshold",
-  });
-  for (const clusterId of t.cacheClusterIds) {
-    const suffix = nodeSuffix(clusterId, t.replicationGroupId);
+  if (t.dbInstanceId !== undefined) {
+    specs.push({
+      ...common, name: `${base}-db-connections`, description: `RDS ${t.dbInstanceId}: more than ${DB_CONNECTIONS_THRESHOLD} connections for 10 minutes`,
+      namespace: "AWS/RDS", metricName: "DatabaseConnections", dimensions: { DBInstanceIdentifier: t.dbInstanceId },
+      statistic: "Maximum", evaluationPeriods: 2, threshold: DB_CONNECTIONS_THRESHOLD, comparison: "GreaterThanThreshold",
+    });
+    specs.push({
+      ...common, name: `${base}-db-free-storage`, description: `RDS ${t.dbInstanceId}: less than 10% of ${t.config.database.storageGiB} GiB free`,
+      namespace: "AWS/RDS", metricName: "FreeStorageSpace", dimensions: { DBInstanceIdentifier: t.dbInstanceId },
+      statistic: "Minimum", evaluationPeriods: 1, threshold: Math.round(t.config.database.storageGiB * GIB * 0.1), comparison: "LessThanThreshold",
+    });
+  }
+  for (const clusterId of t.replicationGroupId === undefined ? [] : t.cacheClusterIds) {
+    const suffix = nodeSuffix(clusterId, t.replicationGroupId ?? "");
     specs.push({
       ...common, name: `${base}-cache-cpu-${suffix}`, description: `ElastiCache node ${clusterId}: average CPU above 75% for 10 minutes`,
       namespace: "AWS/ElastiCache", metricName: "CPUUtilization", dimensions: { CacheClusterId: clusterId },

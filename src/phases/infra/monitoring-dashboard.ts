@@ -1,6 +1,7 @@
 /**
  * The guide's CloudWatch dashboard, one per platform (`btp-<platform>`): the nodes, the database
- * and the cache side by side, so an operator paged by an alarm sees its neighbours at once.
+ * and the cache side by side, so an operator paged by an alarm sees its neighbours at once. The
+ * database and cache widgets appear only for the managed services (database.mode, cache.mode aws).
  * Rewritten only when its body differs, so a re-run makes no write.
  */
 import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
@@ -9,7 +10,9 @@ import { dashboardBody, putDashboard } from "../../aws/cloudwatch-dashboards.js"
 export interface DashboardTargets {
   region: string;
   nodeAutoScalingGroup: string | undefined;
-  dbInstanceId: string;
+  /** Undefined unless database.mode is aws: no RDS widgets. */
+  dbInstanceId: string | undefined;
+  /** Empty unless cache.mode is aws: no ElastiCache widgets. */
   cacheClusterIds: readonly string[];
 }
 
@@ -23,11 +26,15 @@ export function dashboardJson(t: DashboardTargets): string {
   const cache = (metric: string) => t.cacheClusterIds.map((id): Metric => ["AWS/ElastiCache", metric, "CacheClusterId", id]);
   const widgets = [
     ...(t.nodeAutoScalingGroup ? [widget("EKS nodes: CPU %", [["AWS/EC2", "CPUUtilization", "AutoScalingGroupName", t.nodeAutoScalingGroup]], 0, 0, t.region)] : []),
-    widget("RDS: CPU %", [["AWS/RDS", "CPUUtilization", "DBInstanceIdentifier", t.dbInstanceId]], 8, 0, t.region),
-    widget("RDS: connections", [["AWS/RDS", "DatabaseConnections", "DBInstanceIdentifier", t.dbInstanceId]], 16, 0, t.region),
-    widget("RDS: free storage (bytes)", [["AWS/RDS", "FreeStorageSpace", "DBInstanceIdentifier", t.dbInstanceId]], 0, 6, t.region, "Minimum"),
-    widget("ElastiCache: CPU %", cache("EngineCPUUtilization"), 8, 6, t.region),
-    widget("ElastiCache: memory %", cache("DatabaseMemoryUsagePercentage"), 16, 6, t.region),
+    ...(t.dbInstanceId === undefined ? [] : [
+      widget("RDS: CPU %", [["AWS/RDS", "CPUUtilization", "DBInstanceIdentifier", t.dbInstanceId]], 8, 0, t.region),
+      widget("RDS: connections", [["AWS/RDS", "DatabaseConnections", "DBInstanceIdentifier", t.dbInstanceId]], 16, 0, t.region),
+      widget("RDS: free storage (bytes)", [["AWS/RDS", "FreeStorageSpace", "DBInstanceIdentifier", t.dbInstanceId]], 0, 6, t.region, "Minimum"),
+    ]),
+    ...(t.cacheClusterIds.length === 0 ? [] : [
+      widget("ElastiCache: CPU %", cache("EngineCPUUtilization"), 8, 6, t.region),
+      widget("ElastiCache: memory %", cache("DatabaseMemoryUsagePercentage"), 16, 6, t.region),
+    ]),
   ];
   return JSON.stringify({ widgets });
 }

@@ -1,7 +1,8 @@
 /**
  * infra/monitoring: the alarm topic (SNS, encrypted, optional email subscription), CloudWatch
  * alarms on the nodes, the database and the cache, the dashboard, and an AWS Budgets monthly cost budget with
- * an 80% alert when monitoring.monthlyBudgetUsd is set.
+ * an 80% alert when monitoring.monthlyBudgetUsd is set. Database and cache alarms and widgets only
+ * for the managed services (database.mode, cache.mode aws).
  */
 import type { EKSClient } from "@aws-sdk/client-eks";
 import { describeAwsError, type AwsCallTarget } from "../../aws/errors.js";
@@ -38,6 +39,11 @@ function stale(what: string, step: string): BtpAwsError {
 /** The node group's Auto Scaling group; undefined (with a warning) when AWS does not name one yet. */
 async function nodeAutoScalingGroup(eks: EKSClient, context: Context, report: Reporter, target: AwsCallTarget): Promise<string | undefined> {
   const cluster = stringOutput(context.outputs, "infra/eks", "clusterName");
+  // An adopted cluster (cluster.mode existing) may have no managed node group at all.
+  if (context.outputs["infra/nodegroup"]?.nodeGroupName === "") {
+    report.warn(`cluster ${cluster} has no managed node group: the node CPU alarm and dashboard widget are skipped`);
+    return undefined;
+  }
   const nodegroup = stringOutput(context.outputs, "infra/nodegroup", "nodeGroupName");
   const reported = await call(() => nodegroupAutoScalingGroups(eks, cluster, nodegroup), `read node group ${nodegroup} (eks:DescribeNodegroup)`, target);
   if (reported === undefined) throw stale(`node group ${nodegroup} of cluster ${cluster}`, "infra/nodegroup");
@@ -50,6 +56,13 @@ async function nodeAutoScalingGroup(eks: EKSClient, context: Context, report: Re
   return undefined;
 }
 
+/** ElastiCache reports CPU and memory per member node, so the alarms need the members. */
+async function cacheMembers(context: Context, replicationGroupId: string, target: AwsCallTarget): Promise<readonly string[]> {
+  const group = await call(async () => findReplicationGroup(await context.services.aws.elasticache(), replicationGroupId), `read replication group ${replicationGroupId} (elasticache:DescribeReplicationGroups)`, target);
+  if (group === undefined) throw stale(`replication group ${replicationGroupId}`, "infra/elasticache");
+  return group.memberClusters;
+}
+
 /** "arn:aws:kms:eu-west-1:123456789012:key/…" → partition and account. */
 function arnParts(arn: string): { partition: string; account: string } {
   const [, partition = "aws", , , account = ""] = arn.split(":");
@@ -58,14 +71,24 @@ function arnParts(arn: string): { partition: string; account: string } {
 
 function describe(config: Config): string[] {
   const names = infraNames(config);
+  const database = config.database.mode === "aws";
+  const cache = config.cache.mode === "aws";
   const lines = [
     `create or adopt SNS topic ${names.alarmTopic} (KMS-encrypted)${config.monitoring.alarmEmail ? `, subscribe ${config.monitoring.alarmEmail}` : ""}`,
-    `CloudWatch alarms btp-${config.platform}-*: node CPU > 80%, RDS connections > 400, RDS free storage < 10%, cache CPU > 75%, cache memory > 80%`,
-    `CloudWatch dashboard ${names.dashboard}: node, database and cache widgets`,
+    `CloudWatch alarms btp-${config.platform}-*: ${[
+      "node CPU > 80%",
+      ...(database ? ["RDS connections > 400", "RDS free storage < 10%"] : []),
+      ...(cache ? ["cache CPU > 75%", "cache memory > 80%"] : []),
+    ].join(", ")}`,
+    `CloudWatch dashboard ${names.dashboard}: ${["node", ...(database ? ["database"] : []), ...(cache ? ["cache"] : [])].join(", ").replace(/, (?=[^,]*$)/, " and ")} widgets`,
   ];
+
   lines.push(config.monitoring.monthlyBudgetUsd === undefined
     ? "no AWS budget (monitoring.monthlyBudgetUsd is not set)"
     : `AWS Budgets ${names.budget}: ${config.monitoring.monthlyBudgetUsd} USD a month, alert at 80% of actual spend`);
+  // In-cluster and external dependencies publish no CloudWatch metrics of their own.
+  if (!database) lines.push(`no RDS alarms or widgets: database.mode is ${config.database.mode}`);
+  if (!cache) lines.push(`no ElastiCache alarms or widgets: cache.mode is ${config.cache.mode}`);
   return lines;
 }
 
@@ -94,19 +117,17 @@ export const monitoringStep: Step<Services> = {
     }, target)));
 
     report.status("checking CloudWatch alarms");
-    const replicationGroupId = stringOutput(context.outputs, "infra/elasticache", "replicationGroupId");
-    // ElastiCache reports CPU and memory per member node, so the alarms need the members.
-    const group = await call(async () => findReplicationGroup(await services.aws.elasticache(), replicationGroupId), `read replication group ${replicationGroupId} (elasticache:DescribeReplicationGroups)`, target);
-    if (group === undefined) throw stale(`replication group ${replicationGroupId}`, "infra/elasticache");
+    const replicationGroupId = config.cache.mode === "aws" ? stringOutput(context.outputs, "infra/elasticache", "replicationGroupId") : undefined;
+    const cacheClusterIds = replicationGroupId === undefined ? [] : await cacheMembers(context, replicationGroupId, target);
     const autoScalingGroup = await nodeAutoScalingGroup(await services.aws.eks(), context, report, target);
-    const dbInstanceId = stringOutput(context.outputs, "infra/rds", "dbInstanceId");
-    const specs = alarmSpecs({ config, topicArn, replicationGroupId, cacheClusterIds: group.memberClusters, nodeAutoScalingGroup: autoScalingGroup, dbInstanceId });
+    const dbInstanceId = config.database.mode === "aws" ? stringOutput(context.outputs, "infra/rds", "dbInstanceId") : undefined;
+    const specs = alarmSpecs({ config, topicArn, replicationGroupId, cacheClusterIds, nodeAutoScalingGroup: autoScalingGroup, dbInstanceId });
     const alarmTags = platformTags(config);
     done.push(...(await ensureAlarms(await services.aws.cloudwatch(), specs, alarmTags, { platform: config.platform, recorded: previousAlarms }, target)));
 
     report.status(`checking dashboard ${names.dashboard}`);
     const dashboard = await call(
-      async () => ensureDashboard(await services.aws.cloudwatch(), names.dashboard, { region: config.aws.region, nodeAutoScalingGroup: autoScalingGroup, dbInstanceId, cacheClusterIds: group.memberClusters }),
+      async () => ensureDashboard(await services.aws.cloudwatch(), names.dashboard, { region: config.aws.region, nodeAutoScalingGroup: autoScalingGroup, dbInstanceId, cacheClusterIds }),
       `write dashboard ${names.dashboard} (cloudwatch:PutDashboard)`, target,
     );
     if (dashboard !== "") done.push(dashboard);

@@ -15,6 +15,8 @@ import type { Reporter, Step, StepContext } from "../../plan/types.js";
 import { nodeGroupError, withVcpuQuotaHint } from "./eks-errors.js";
 import { NODEGROUP_CREATE, NODEGROUP_ROLLOUT, NODEGROUP_SCALING, waitForUpdate, waitNodeGroupActive, type WaitContext } from "./eks-waits.js";
 import { ensureLaunchTemplate, wantedLaunchSettings } from "./nodegroup-launch-template.js";
+import { adoptedNodeGroupLines, adoptNodeGroups } from "./existing-cluster-adopt.js";
+import { isExistingCluster } from "./existing-cluster.js";
 import { infraNames } from "./names.js";
 import type { InfraServices } from "./services.js";
 
@@ -99,13 +101,16 @@ export const nodegroupStep: Step<Services> = {
   id: "infra/nodegroup",
   title: "Managed node group",
   phase: "infra",
-  needs: ["infra/eks", "infra/iam-roles", "infra/security-groups", "infra/kms", "infra/vpc"],
-  describe: (config) => [
+  // infra/nat-gateways: nodes in private subnets reach the EKS API and pull images through them.
+  needs: ["infra/eks", "infra/iam-roles", "infra/security-groups", "infra/kms", "infra/vpc", "infra/nat-gateways"],
+  describe: (config) => isExistingCluster(config) ? adoptedNodeGroupLines(config) : [
     `node group ${infraNames(config).nodeGroup}: ${config.cluster.instanceTypes.join(", ")}, min ${config.cluster.minNodes} / desired ${config.cluster.desiredNodes} / max ${config.cluster.maxNodes}, on the private subnets`,
     `launch template ${infraNames(config).launchTemplate}: IMDSv2 required, gp3 ${config.cluster.diskSizeGiB} GiB encrypted with the platform key`,
   ],
   async run(context, report) {
     const { config, services, outputs } = context;
+    // cluster.mode existing: the cluster's node groups are recorded, none is created or scaled.
+    if (isExistingCluster(config)) return adoptNodeGroups(context, report);
     const errorTarget = { endpoint: services.aws.endpoint, region: config.aws.region };
     const call: Call = async (action, fn) => {
       try {

@@ -6,9 +6,12 @@
  * a re-run compares settings and never touches it. Everything ModifyDBInstance can change is
  * repaired in place; what it cannot (encryption, key, a major version downgrade, shrinking
  * storage) is reported as drift before anything is changed.
+ *
+ * Only database.mode aws makes an instance; in-cluster and external skip with `{ mode }` as outputs.
  */
 import { createDbInstance, findDbInstance, modifyDbInstance, tagRdsResource, type DbInstanceInfo } from "../../aws/rds.js";
 import { belongsTo, missingTags, platformTags } from "../../aws/tags.js";
+import type { Config } from "../../config/schema.js";
 import { BtpAwsError } from "../../errors.js";
 import { listOutput, stringOutput } from "../../plan/outputs.js";
 import type { Reporter, Step, StepOutputs } from "../../plan/types.js";
@@ -26,6 +29,14 @@ type Services = Pick<InfraServices, "aws" | "wait" | "secrets">;
 function outputsOf(instance: DbInstanceInfo): StepOutputs {
   if (!instance.endpoint) throw new BtpAwsError(`RDS instance ${instance.id} is ${instance.status} but reports no endpoint`);
   return { dbInstanceId: instance.id, dbArn: instance.arn, dbEndpoint: instance.endpoint.address, dbPort: instance.endpoint.port };
+}
+
+/** What the step does instead of RDS when the database lives elsewhere (database.mode). */
+function notAws(config: Config): string {
+  const { mode, external } = config.database;
+  return mode === "in-cluster"
+    ? "database.mode is in-cluster: no RDS instance; PostgreSQL runs in the cluster on an encrypted gp3 volume (addons/postgresql)"
+    : `database.mode is external: no RDS instance; the platform uses your database at ${external?.host ?? "?"}:${external?.port ?? 5432}`;
 }
 
 /** Problems that stop the step before it changes anything: not ours, stuck, or drifted. */
@@ -51,6 +62,7 @@ export const rdsStep: Step<Services> = {
   needs: ["infra/vpc", "infra/kms", "infra/security-groups", "infra/secrets"],
   describe(config) {
     const d = config.database;
+    if (d.mode !== "aws") return [notAws(config)];
     const names = infraNames(config);
     return [
       `create or adopt RDS PostgreSQL ${d.engineVersion} ${names.database}: ${d.instanceClass}, ${d.storageGiB} GiB ${STORAGE_TYPE} encrypted with ${names.keyAlias}, Multi-AZ ${d.multiAz ? "on" : "off"}, ${d.backupRetentionDays}-day backups, deletion protection ${d.deletionProtection ? "on" : "off"}`,
@@ -59,6 +71,10 @@ export const rdsStep: Step<Services> = {
   },
   async run(context, report: Reporter) {
     const { config, services, outputs } = context;
+    if (config.database.mode !== "aws") {
+      report.skip(notAws(config));
+      return { mode: config.database.mode };
+    }
     const names = infraNames(config);
     const spec = databaseSpec(config, {
       securityGroupId: stringOutput(outputs, "infra/security-groups", "databaseSecurityGroupId"),

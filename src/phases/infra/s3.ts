@@ -5,6 +5,7 @@
  *
  * Bucket names are global: a name taken by another account is an error, never worked around.
  * A bucket of ours is adopted when it carries this platform's tag (or state says we made it).
+ * Only storage.mode aws makes a bucket; in-cluster and external skip with `{ mode }` as outputs.
  */
 import type { S3Client } from "@aws-sdk/client-s3";
 import { awsErrorCode, describeAwsError, type AwsCallTarget } from "../../aws/errors.js";
@@ -13,7 +14,7 @@ import { PLATFORM_TAG, missingTags, platformTags } from "../../aws/tags.js";
 import type { Config } from "../../config/schema.js";
 import { BtpAwsError } from "../../errors.js";
 import { stringOutput } from "../../plan/outputs.js";
-import type { Reporter, Step, StepContext } from "../../plan/types.js";
+import type { Reporter, Step, StepContext, StepOutputs } from "../../plan/types.js";
 import { bucketName } from "./names.js";
 import { platformKey } from "./platform-key.js";
 import type { InfraServices } from "./services.js";
@@ -54,6 +55,14 @@ async function create(s3: S3Client, bucket: BucketRef, region: string, target: A
   }
 }
 
+/** What the step does instead of a bucket when the state store lives elsewhere (storage.mode). */
+function notAws(config: Config): string {
+  const { mode, external } = config.storage;
+  return mode === "in-cluster"
+    ? "storage.mode is in-cluster: no S3 bucket; MinIO runs in the cluster on an encrypted gp3 volume (addons/minio)"
+    : `storage.mode is external: no S3 bucket; the platform uses your bucket ${external?.bucket ?? "?"}${external?.endpoint ? ` at ${external.endpoint}` : " on Amazon S3"}`;
+}
+
 /** Refuses a bucket that another platform, or no btp-aws run, claimed. */
 function checkOwnership(tags: Record<string, string>, name: string, config: Config, recorded: boolean): void {
   const owner = tags[PLATFORM_TAG];
@@ -73,12 +82,16 @@ export const s3Step: Step<Services> = {
   title: "S3 bucket",
   phase: "infra",
   needs: ["infra/kms", "prepare/credentials"],
-  describe: (config) => [
+  describe: (config) => config.storage.mode !== "aws" ? [notAws(config)] : [
     `create or adopt bucket ${bucketName(config.platform, "<account>", config.aws.region)}: versioning, SSE-KMS with the platform key, public access blocked, TLS-only policy`,
     `lifecycle: Standard-IA after ${config.storage.infrequentAccessDays} days, Glacier after ${config.storage.glacierDays}, Deep Archive after ${config.storage.deepArchiveDays} (noncurrent versions too)`,
   ],
-  async run(context: StepContext<Services>, report: Reporter) {
+  async run(context: StepContext<Services>, report: Reporter): Promise<StepOutputs> {
     const { config, services } = context;
+    if (config.storage.mode !== "aws") {
+      report.skip(notAws(config));
+      return { mode: config.storage.mode };
+    }
     const region = config.aws.region;
     const account = stringOutput(context.outputs, "prepare/credentials", "account");
     const key = platformKey(context.outputs);

@@ -13,10 +13,13 @@ import { addTags, authorizeIngress, createSecurityGroup, findSecurityGroups, ing
 import { belongsTo, missingTags, platformTags } from "../../aws/tags.js";
 import { stringOutput } from "../../plan/outputs.js";
 import type { Reporter, Step } from "../../plan/types.js";
+import { adoptedGroupLines, adoptedGroupRoles } from "./existing-cluster-adopt.js";
+import { discoverExistingCluster, isExistingCluster } from "./existing-cluster.js";
 import { infraNames } from "./names.js";
 import type { InfraServices } from "./services.js";
 import { awsCall, type AwsCall } from "./vpc-errors.js";
 import { foreignResource } from "./vpc-network.js";
+import { concurrently } from "./vpc-work.js";
 import { describeRule, opensToWorld, sameRule, wantedIngress, type GroupRole } from "./vpc-security-rules.js";
 
 const GROUPS: readonly { role: GroupRole; output: string; purpose: string }[] = [
@@ -77,6 +80,7 @@ export const securityGroupsStep: Step<Pick<InfraServices, "aws">> = {
   phase: "infra",
   needs: ["infra/vpc"],
   describe: (config) => {
+    if (isExistingCluster(config)) return adoptedGroupLines(config);
     const g = infraNames(config).securityGroups;
     return [`security groups ${g.nodes}, ${g.alb}, ${g.database}, ${g.cache}: database 5432 and cache 6379 reachable only from the cluster nodes; ALB 80/443 from anywhere`];
   },
@@ -87,26 +91,31 @@ export const securityGroupsStep: Step<Pick<InfraServices, "aws">> = {
     const call = awsCall({ endpoint: services.aws.endpoint, region: config.aws.region });
     const ctx: Context = { call, ec2: await services.aws.ec2(), changes: [], report };
 
+    // cluster.mode existing: the nodes keep the group they carry; only the data stores' groups are made.
+    const adopted = isExistingCluster(config) ? await discoverExistingCluster(services.aws, config, report) : undefined;
+    const groups = adopted ? GROUPS.filter(({ role }) => adoptedGroupRoles(config).includes(role)) : GROUPS;
+    const ids = (adopted ? { nodes: adopted.nodeSecurityGroupId, alb: "", database: "", cache: "" } : {}) as Record<GroupRole, string>;
+
     report.status(`looking for security groups in ${vpcId}`);
     const found = await call(`find the security groups of VPC ${vpcId} (ec2:DescribeSecurityGroups)`, () => findSecurityGroups(ctx.ec2, vpcId, Object.values(names)));
-    const ids = {} as Record<GroupRole, string>;
     const created = new Set<GroupRole>();
-    for (const { role, purpose } of GROUPS) {
+    // The groups, then their rules, are independent calls: made at once (this step is on the path
+    // to the EKS cluster), with change lines kept in the groups' order.
+    await concurrently(ctx, groups, async (part, { role, purpose }) => {
       const name = names[role];
       const tags = platformTags(config, { Name: name, "btp-aws:role": role });
-      const group = await ensureGroup(ctx, found, { name, vpcId, description: `${purpose} of btp-aws platform ${config.platform}`, tags, platform: config.platform });
+      const group = await ensureGroup(part, found, { name, vpcId, description: `${purpose} of btp-aws platform ${config.platform}`, tags, platform: config.platform });
       ids[role] = group.id;
       if (group.created) created.add(role);
-    }
+    });
 
     const wanted = wantedIngress(ids);
-    const actual = await call("list security group rules (ec2:DescribeSecurityGroupRules)", () => ingressRules(ctx.ec2, Object.values(ids)));
-    for (const { role } of GROUPS) {
-      await reconcileRules(ctx, role, names[role], ids[role], wanted[role], actual.filter((r) => r.groupId === ids[role]), created.has(role));
-    }
+    const managed = groups.map(({ role }) => ids[role]);
+    const actual = managed.length === 0 ? [] : await call("list security group rules (ec2:DescribeSecurityGroupRules)", () => ingressRules(ctx.ec2, managed));
+    await concurrently(ctx, groups, (part, { role }) => reconcileRules(part, role, names[role], ids[role], wanted[role], actual.filter((r) => r.groupId === ids[role]), created.has(role)));
 
     if (ctx.changes.length > 0) report.info(`security groups in ${vpcId}: ${ctx.changes.join("; ")}`);
-    else report.skip(`security groups ${Object.values(names).join(", ")} in ${vpcId} are in place with their rules`);
+    else report.skip(`security groups ${groups.map(({ role }) => names[role]).join(", ") || "(none needed)"} in ${vpcId} are in place with their rules`);
     return Object.fromEntries(GROUPS.map(({ role, output }) => [output, ids[role]]));
   },
 };

@@ -5,16 +5,16 @@
  * A gateway is found by its subnet; a deleted one is recreated alone, on a free Elastic IP of
  * ours for that zone when there is one (AWS releases the association when a gateway is deleted).
  */
-import { allocateAddress, createNatGateway, findAddresses, findNatGateways, type NatGateway, type Subnet } from "../../aws/ec2.js";
+import { allocateAddress, createNatGateway, findAddresses, findNatGateways, type NatGateway } from "../../aws/ec2.js";
 import { belongsTo, PLATFORM_TAG } from "../../aws/tags.js";
 import { waitFor } from "../../aws/wait.js";
 import { repairTags } from "./vpc-network.js";
-import type { VpcWork } from "./vpc-work.js";
+import { concurrently, type SubnetRef, type VpcWork } from "./vpc-work.js";
 
 const LIVE = new Set(["pending", "available"]);
 
 /** The public subnets (ordered by zone) that hold a NAT gateway under the configured mode. */
-export function natHosts(work: VpcWork, publicSubnets: readonly Subnet[]): Subnet[] {
+export function natHosts(work: VpcWork, publicSubnets: readonly SubnetRef[]): SubnetRef[] {
   return work.config.network.natGateways === "per-az" ? [...publicSubnets] : publicSubnets.slice(0, 1);
 }
 
@@ -23,7 +23,7 @@ async function freeAddress(work: VpcWork, name: string): Promise<string | undefi
   return addresses.find((a) => a.associationId === undefined)?.allocationId;
 }
 
-async function createGateway(work: VpcWork, subnet: Subnet): Promise<NatGateway> {
+async function createGateway(work: VpcWork, subnet: SubnetRef): Promise<NatGateway> {
   const name = `${work.names.vpc}-nat-${subnet.zone}`;
   let allocationId = await freeAddress(work, name);
   if (allocationId === undefined) {
@@ -58,21 +58,18 @@ async function waitAvailable(work: VpcWork, ids: string[]): Promise<void> {
 }
 
 /** The NAT gateways in use, in the order of `natHosts`, available. */
-export async function ensureNatGateways(work: VpcWork, vpcId: string, publicSubnets: readonly Subnet[]): Promise<NatGateway[]> {
+export async function ensureNatGateways(work: VpcWork, vpcId: string, publicSubnets: readonly SubnetRef[]): Promise<NatGateway[]> {
   const hosts = natHosts(work, publicSubnets);
   const all = await work.call(`list the NAT gateways of VPC ${vpcId} (ec2:DescribeNatGateways)`, () => findNatGateways(work.ec2, { filters: { "vpc-id": [vpcId] } }));
   const live = all.filter((n) => LIVE.has(n.state));
-  const inUse: NatGateway[] = [];
-  for (const subnet of hosts) {
+  // Zones are independent: their gateways are found or made at once, and provision together.
+  const inUse = await concurrently(work, hosts, async (part, subnet) => {
     // Prefer an available gateway over one still pending, should a subnet hold two.
     const found = live.filter((n) => n.subnetId === subnet.subnetId).sort((a, b) => Number(b.state === "available") - Number(a.state === "available"))[0];
-    if (found) {
-      await repairTags(work, found.natGatewayId, "NAT gateway", found.tags, work.tags(`${work.names.vpc}-nat-${subnet.zone}`));
-      inUse.push(found);
-    } else {
-      inUse.push(await createGateway(work, subnet));
-    }
-  }
+    if (!found) return createGateway(part, subnet);
+    await repairTags(part, found.natGatewayId, "NAT gateway", found.tags, part.tags(`${part.names.vpc}-nat-${subnet.zone}`));
+    return found;
+  });
   const idle = live.filter((n) => belongsTo(n.tags, work.config.platform) && !inUse.some((u) => u.natGatewayId === n.natGatewayId));
   for (const gateway of idle) {
     // Deleting is destroy's job; but an idle gateway still costs money, so say so.

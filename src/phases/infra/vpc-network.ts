@@ -11,7 +11,7 @@ import { belongsTo, missingTags, PLATFORM_TAG, type TagMap } from "../../aws/tag
 import { waitFor } from "../../aws/wait.js";
 import { parseCidr, subnetLayout } from "../../config/cidr.js";
 import { BtpAwsError } from "../../errors.js";
-import type { VpcWork } from "./vpc-work.js";
+import { concurrently, type VpcWork } from "./vpc-work.js";
 
 export type Tier = "private" | "public";
 
@@ -87,12 +87,13 @@ export async function ensureVpc(work: VpcWork, previousId: string | undefined): 
     vpc = await work.call(`create VPC ${names.vpc} (ec2:CreateVpc)`, () => createVpc(work.ec2, wantedCidr, work.tags(names.vpc)), { field: { path: "network.vpcCidr", value: wantedCidr } });
   }
   if (vpc.state !== "available") await waitForVpc(work, vpc.vpcId);
-  for (const attribute of ["support", "hostnames"] as const) {
-    const on = await work.call(`read the ${DNS_WORDS[attribute]} setting of VPC ${vpc.vpcId} (ec2:DescribeVpcAttribute)`, () => vpcDnsEnabled(work.ec2, vpc.vpcId, attribute));
-    if (on) continue;
-    await work.call(`turn on ${DNS_WORDS[attribute]} in VPC ${vpc.vpcId} (ec2:ModifyVpcAttribute)`, () => enableVpcDns(work.ec2, vpc.vpcId, attribute));
-    if (found) work.changes.push(`turned ${DNS_WORDS[attribute]} back on`);
-  }
+  // One attribute per call, each independent of the other.
+  await concurrently(work, ["support", "hostnames"] as const, async (part, attribute) => {
+    const on = await part.call(`read the ${DNS_WORDS[attribute]} setting of VPC ${vpc.vpcId} (ec2:DescribeVpcAttribute)`, () => vpcDnsEnabled(part.ec2, vpc.vpcId, attribute));
+    if (on) return;
+    await part.call(`turn on ${DNS_WORDS[attribute]} in VPC ${vpc.vpcId} (ec2:ModifyVpcAttribute)`, () => enableVpcDns(part.ec2, vpc.vpcId, attribute));
+    if (found) part.changes.push(`turned ${DNS_WORDS[attribute]} back on`);
+  });
   return { vpc, created: !found };
 }
 
@@ -159,11 +160,15 @@ async function waitForSubnets(work: VpcWork, subnetIds: string[]): Promise<void>
   });
 }
 
-/** One private and one public subnet per zone, from the layout; ordered by zone. */
-export async function ensureSubnets(work: VpcWork, vpcId: string, recordedZones: readonly string[] | undefined): Promise<SubnetSet> {
+/**
+ * One private and one public subnet per zone, from the layout; ordered by zone. `fresh`: the VPC
+ * was created by this run, so it has no subnets to look for (one round trip fewer on the path to
+ * the EKS cluster).
+ */
+export async function ensureSubnets(work: VpcWork, vpcId: string, recordedZones: readonly string[] | undefined, fresh = false): Promise<SubnetSet> {
   const { config } = work;
   const layout = layoutOf(work);
-  const existing = await work.call(`list the subnets of VPC ${vpcId} (ec2:DescribeSubnets)`, () => findSubnets(work.ec2, { "vpc-id": [vpcId] }));
+  const existing = fresh ? [] : await work.call(`list the subnets of VPC ${vpcId} (ec2:DescribeSubnets)`, () => findSubnets(work.ec2, { "vpc-id": [vpcId] }));
   const wanted = new Set([...layout.private, ...layout.public]);
   const strays = existing.filter((s) => belongsTo(s.tags, config.platform) && !wanted.has(s.cidr));
   if (strays.length > 0) {
@@ -172,30 +177,27 @@ export async function ensureSubnets(work: VpcWork, vpcId: string, recordedZones:
     });
   }
   const zones = await chooseZones(work, layout, existing, recordedZones);
-  const result: SubnetSet = { zones, private: [], public: [] };
-  const created: string[] = [];
-  for (const tier of ["private", "public"] as const) {
-    for (const [i, cidr] of layout[tier].entries()) {
-      const zone = zones[i]!;
-      const tags = subnetTags(work, tier, zone);
-      let subnet = existing.find((s) => s.cidr === cidr);
-      if (subnet) {
-        await repairTags(work, subnet.subnetId, `${tier} subnet`, subnet.tags, tags);
-      } else {
-        work.report.status(`creating ${tier} subnet ${cidr} in ${zone}`);
-        subnet = await work.call(`create ${tier} subnet ${cidr} in ${zone} (ec2:CreateSubnet)`, () => createSubnet(work.ec2, { vpcId, cidr, zone, tags }), { field: { path: "network.vpcCidr", value: config.network.vpcCidr } });
-        created.push(subnet.subnetId);
-        work.changes.push(`created ${tier} subnet ${subnet.subnetId} (${cidr}, ${zone})`);
-      }
-      if (tier === "public" && !subnet.mapPublicIpOnLaunch) {
-        const id = subnet.subnetId;
-        await work.call(`turn on MapPublicIpOnLaunch for subnet ${id} (ec2:ModifySubnetAttribute)`, () => enableMapPublicIpOnLaunch(work.ec2, id));
-        if (!created.includes(id)) work.changes.push(`turned MapPublicIpOnLaunch back on for public subnet ${id}`);
-        subnet = { ...subnet, mapPublicIpOnLaunch: true };
-      }
-      result[tier].push(subnet);
+  const slots = (["private", "public"] as const).flatMap((tier) => layout[tier].map((cidr, i) => ({ tier, cidr, zone: zones[i]! })));
+  const made = await concurrently(work, slots, async (part, { tier, cidr, zone }) => {
+    const tags = subnetTags(part, tier, zone);
+    let subnet = existing.find((s) => s.cidr === cidr);
+    const found = subnet !== undefined;
+    if (subnet) {
+      await repairTags(part, subnet.subnetId, `${tier} subnet`, subnet.tags, tags);
+    } else {
+      part.report.status(`creating ${tier} subnet ${cidr} in ${zone}`);
+      subnet = await part.call(`create ${tier} subnet ${cidr} in ${zone} (ec2:CreateSubnet)`, () => createSubnet(part.ec2, { vpcId, cidr, zone, tags }), { field: { path: "network.vpcCidr", value: config.network.vpcCidr } });
+      part.changes.push(`created ${tier} subnet ${subnet.subnetId} (${cidr}, ${zone})`);
     }
-  }
+    if (tier === "public" && !subnet.mapPublicIpOnLaunch) {
+      const id = subnet.subnetId;
+      await part.call(`turn on MapPublicIpOnLaunch for subnet ${id} (ec2:ModifySubnetAttribute)`, () => enableMapPublicIpOnLaunch(part.ec2, id));
+      if (found) part.changes.push(`turned MapPublicIpOnLaunch back on for public subnet ${id}`);
+      subnet = { ...subnet, mapPublicIpOnLaunch: true };
+    }
+    return subnet;
+  });
+  const result: SubnetSet = { zones, private: made.filter((_, i) => slots[i]!.tier === "private"), public: made.filter((_, i) => slots[i]!.tier === "public") };
   const pending = [...result.private, ...result.public].filter((s) => s.state !== "available").map((s) => s.subnetId);
   if (pending.length > 0) await waitForSubnets(work, pending);
   return result;

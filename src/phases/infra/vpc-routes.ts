@@ -1,14 +1,15 @@
 /**
- * Route tables: one public (0.0.0.0/0 → internet gateway) shared by the public subnets, and one
- * private per zone (0.0.0.0/0 → that zone's NAT gateway, or the single one) for its private
- * subnet. Tables are found by Name in the VPC; a missing table, route or association is
- * recreated alone, and a route or association that points elsewhere is moved back.
+ * Route tables: one public (0.0.0.0/0 → internet gateway) shared by the public subnets, made by
+ * infra/vpc, and one private per zone (0.0.0.0/0 → that zone's NAT gateway, or the single one)
+ * for its private subnet, made by infra/nat-gateways once the gateways are available. Tables are
+ * found by Name in the VPC; a missing table, route or association is recreated alone, and a
+ * route or association that points elsewhere is moved back.
  */
-import { associateRouteTable, createRoute, createRouteTable, findRouteTables, replaceRoute, replaceRouteTableAssociation, type NatGateway, type RouteTable, type RouteTarget, type Subnet } from "../../aws/ec2.js";
+import { associateRouteTable, createRoute, createRouteTable, findRouteTables, replaceRoute, replaceRouteTableAssociation, type NatGateway, type RouteTable, type RouteTarget } from "../../aws/ec2.js";
 import { belongsTo } from "../../aws/tags.js";
 import { BtpAwsError } from "../../errors.js";
-import { repairTags, type SubnetSet } from "./vpc-network.js";
-import type { VpcWork } from "./vpc-work.js";
+import { repairTags } from "./vpc-network.js";
+import { concurrently, type SubnetRef, type VpcWork } from "./vpc-work.js";
 
 const DEFAULT_ROUTE = "0.0.0.0/0";
 
@@ -50,7 +51,7 @@ async function ensureDefaultRoute(work: VpcWork, table: RouteTable, name: string
   work.changes.push(`re-pointed route ${DEFAULT_ROUTE} in ${table.routeTableId} (${name}) from ${current ?? "nothing"}${route.state === "blackhole" ? " (blackhole)" : ""} to ${want}`);
 }
 
-async function ensureAssociation(work: VpcWork, tables: RouteTable[], table: RouteTable, subnet: Subnet, quiet: boolean): Promise<void> {
+async function ensureAssociation(work: VpcWork, tables: RouteTable[], table: RouteTable, subnet: SubnetRef, quiet: boolean): Promise<void> {
   const holder = tables.find((t) => t.associations.some((a) => a.subnetId === subnet.subnetId));
   if (holder?.routeTableId === table.routeTableId) return;
   const association = holder?.associations.find((a) => a.subnetId === subnet.subnetId);
@@ -68,22 +69,41 @@ function natFor(nats: readonly NatGateway[], i: number): NatGateway {
   return (nats.length > 1 ? nats[i] : nats[0])!;
 }
 
-export async function ensureRouteTables(work: VpcWork, vpcId: string, subnets: SubnetSet, internetGatewayId: string, nats: readonly NatGateway[]): Promise<{ publicRouteTableId: string; privateRouteTableIds: string[] }> {
-  const tables = await work.call(`list the route tables of VPC ${vpcId} (ec2:DescribeRouteTables)`, () => findRouteTables(work.ec2, { "vpc-id": [vpcId] }));
+function listTables(work: VpcWork, vpcId: string): Promise<RouteTable[]> {
+  return work.call(`list the route tables of VPC ${vpcId} (ec2:DescribeRouteTables)`, () => findRouteTables(work.ec2, { "vpc-id": [vpcId] }));
+}
 
-  const publicName = `${work.names.vpc}-public`;
-  const pub = await ensureTable(work, vpcId, tables, publicName);
+type Job = (part: VpcWork) => Promise<void>;
+
+/** The default route and the subnets' associations: independent calls, made at once. */
+async function fillTable(work: VpcWork, tables: RouteTable[], made: { table: RouteTable; created: boolean }, name: string, target: RouteTarget, subnets: readonly SubnetRef[]): Promise<void> {
   // A new table's route and associations are part of "created route table", not news of their own.
-  await ensureDefaultRoute(work, pub.table, publicName, { gatewayId: internetGatewayId }, pub.created);
-  for (const subnet of subnets.public) await ensureAssociation(work, tables, pub.table, subnet, pub.created);
+  const jobs: Job[] = [
+    (part) => ensureDefaultRoute(part, made.table, name, target, made.created),
+    ...subnets.map((subnet): Job => (part) => ensureAssociation(part, tables, made.table, subnet, made.created)),
+  ];
+  await concurrently(work, jobs, (part, job) => job(part));
+}
 
-  const privateRouteTableIds: string[] = [];
-  for (const [i, subnet] of subnets.private.entries()) {
-    const name = `${work.names.vpc}-private-${subnet.zone}`;
-    const priv = await ensureTable(work, vpcId, tables, name);
-    await ensureDefaultRoute(work, priv.table, name, { natGatewayId: natFor(nats, i).natGatewayId }, priv.created);
-    await ensureAssociation(work, tables, priv.table, subnet, priv.created);
-    privateRouteTableIds.push(priv.table.routeTableId);
-  }
-  return { publicRouteTableId: pub.table.routeTableId, privateRouteTableIds };
+/**
+ * The public table (infra/vpc): 0.0.0.0/0 → the internet gateway, for every public subnet. Returns
+ * its id. `fresh`: the VPC was created by this run and holds only its main table, not looked up.
+ */
+export async function ensurePublicRouteTable(work: VpcWork, vpcId: string, publicSubnets: readonly SubnetRef[], internetGatewayId: string, fresh = false): Promise<string> {
+  const tables = fresh ? [] : await listTables(work, vpcId);
+  const name = `${work.names.vpc}-public`;
+  const pub = await ensureTable(work, vpcId, tables, name);
+  await fillTable(work, tables, pub, name, { gatewayId: internetGatewayId }, publicSubnets);
+  return pub.table.routeTableId;
+}
+
+/** The private tables (infra/nat-gateways): one per zone, 0.0.0.0/0 → that zone's NAT gateway. Returns their ids in zone order. */
+export async function ensurePrivateRouteTables(work: VpcWork, vpcId: string, privateSubnets: readonly SubnetRef[], nats: readonly NatGateway[]): Promise<string[]> {
+  const tables = await listTables(work, vpcId);
+  return concurrently(work, privateSubnets, async (part, subnet, i) => {
+    const name = `${part.names.vpc}-private-${subnet.zone}`;
+    const priv = await ensureTable(part, vpcId, tables, name);
+    await fillTable(part, tables, priv, name, { natGatewayId: natFor(nats, i).natGatewayId }, [subnet]);
+    return priv.table.routeTableId;
+  });
 }

@@ -1,7 +1,9 @@
 /**
  * infra/vpc: the platform's network. A VPC from network.vpcCidr over network.azCount zones, a
  * private and a public subnet per zone (tagged for the load balancer controller), an internet
- * gateway, NAT gateways (per zone or one), route tables, and in production flow logs.
+ * gateway and the public route table. Everything EKS needs to be created, and nothing that takes
+ * long: the NAT gateways (about two minutes), the private routes through them and the flow logs
+ * are infra/nat-gateways, which the node group waits for and the cluster does not.
  *
  * Each part is found before it is made (see the vpc-*.ts files), so a re-run changes nothing
  * and a part deleted out of band is recreated alone. The VPC's CIDR is the one thing that
@@ -9,22 +11,16 @@
  */
 import { describeAwsError } from "../../aws/errors.js";
 import { parseCidr, subnetLayout } from "../../config/cidr.js";
-import type { Config } from "../../config/schema.js";
-import { stringOutput } from "../../plan/outputs.js";
 import type { Reporter, Step, StepOutputs } from "../../plan/types.js";
 import { infraNames } from "./names.js";
 import type { InfraServices } from "./services.js";
-import { ensureFlowLogs } from "./vpc-flow-logs.js";
-import { ensureNatGateways } from "./vpc-nat.js";
-import { ensureInternetGateway, ensureSubnets, ensureVpc } from "./vpc-network.js";
-import { ensureRouteTables } from "./vpc-routes.js";
-import { vpcWork } from "./vpc-work.js";
+import { adoptedNetworkLines, adoptNetwork } from "./existing-cluster-adopt.js";
+import { isExistingCluster } from "./existing-cluster.js";
+import { ensureInternetGateway, ensureSubnets, ensureVpc, type SubnetSet } from "./vpc-network.js";
+import { ensurePublicRouteTable } from "./vpc-routes.js";
+import { concurrently, vpcWork, type VpcWork } from "./vpc-work.js";
 
 type VpcServices = Pick<InfraServices, "aws" | "wait">;
-
-function natWords(config: Config): string {
-  return config.network.natGateways === "per-az" ? `${config.network.azCount} NAT gateways (one per AZ)` : "1 NAT gateway";
-}
 
 function previousString(previous: StepOutputs | undefined, key: string): string | undefined {
   const value = previous?.[key];
@@ -40,40 +36,38 @@ export const vpcStep: Step<VpcServices> = {
   id: "infra/vpc",
   title: "VPC and subnets",
   phase: "infra",
-  // infra/kms only for the flow-log group's encryption; always needed so the DAG does not depend on config.
-  needs: ["prepare/credentials", "infra/kms"],
+  needs: ["prepare/credentials"],
   describe: (config) => {
+    if (isExistingCluster(config)) return adoptedNetworkLines(config);
     const names = infraNames(config);
     const layout = subnetLayout(parseCidr(config.network.vpcCidr)!, config.network.azCount);
     return [
       `create or adopt VPC ${names.vpc} ${config.network.vpcCidr} over ${config.network.azCount} AZs`,
       `private subnets ${layout.private.join(", ")}; public subnets ${layout.public.join(", ")}`,
-      `internet gateway, ${natWords(config)}, route tables${config.network.flowLogs ? `, flow logs to CloudWatch Logs ${names.flowLogGroup}` : ""}`,
+      "internet gateway, public route table",
     ];
   },
   async run(context, report: Reporter) {
-    const { config, services, outputs, previous } = context;
+    const { config, services, previous } = context;
+    // cluster.mode existing: the cluster's own VPC is recorded, nothing is created.
+    if (isExistingCluster(config)) return adoptNetwork(context, report);
     const names = infraNames(config);
     try {
       const work = vpcWork({ config, ec2: await services.aws.ec2(), endpoint: services.aws.endpoint, report, wait: services.wait, signal: context.signal });
       report.status(`looking for VPC ${names.vpc}`);
       const { vpc, created } = await ensureVpc(work, previousString(previous, "vpcId"));
-      const subnets = await ensureSubnets(work, vpc.vpcId, previousList(previous, "availabilityZones"));
-      const internetGatewayId = await ensureInternetGateway(work, vpc.vpcId);
-      // Flow logs need only the VPC: they are set up while new NAT gateways provision (about two
-      // minutes) instead of after. The route tables need the gateways available.
-      const flowLogs = config.network.flowLogs
-        ? (async () => ensureFlowLogs(work, vpc.vpcId, {
-          logs: await services.aws.logs(),
-          iam: await services.aws.iam(),
-          account: stringOutput(outputs, "prepare/credentials", "account"),
-          keyArn: stringOutput(outputs, "infra/kms", "keyArn"),
-        }))()
-        : Promise.resolve();
-      const [nats] = await Promise.all([ensureNatGateways(work, vpc.vpcId, subnets.public), flowLogs]);
-      const tables = await ensureRouteTables(work, vpc.vpcId, subnets, internetGatewayId, nats);
+      // Subnets and the internet gateway need only the VPC: found or made at the same time.
+      let subnets: SubnetSet | undefined;
+      let internetGatewayId = "";
+      const parts: ((part: VpcWork) => Promise<void>)[] = [
+        async (part) => void (subnets = await ensureSubnets(part, vpc.vpcId, previousList(previous, "availabilityZones"), created)),
+        async (part) => void (internetGatewayId = await ensureInternetGateway(part, vpc.vpcId)),
+      ];
+      await concurrently(work, parts, (part, make) => make(part));
+      const { zones, private: privateSubnets, public: publicSubnets } = subnets!;
+      const publicRouteTableId = await ensurePublicRouteTable(work, vpc.vpcId, publicSubnets, internetGatewayId, created);
 
-      const shape = `${subnets.private.length + subnets.public.length} subnets over ${subnets.zones.join(", ")}, internet gateway ${internetGatewayId}, ${nats.length} NAT gateway${nats.length === 1 ? "" : "s"}, ${1 + tables.privateRouteTableIds.length} route tables${config.network.flowLogs ? `, flow logs into ${names.flowLogGroup}` : ""}`;
+      const shape = `${privateSubnets.length + publicSubnets.length} subnets over ${zones.join(", ")}, internet gateway ${internetGatewayId}, public route table ${publicRouteTableId}`;
       if (created) report.info(`created VPC ${vpc.vpcId} (${names.vpc}, ${vpc.cidr}): ${shape}`);
       else if (work.changes.length > 0) report.info(`VPC ${vpc.vpcId} (${names.vpc}): ${work.changes.join("; ")}`);
       else report.skip(`VPC ${vpc.vpcId} (${names.vpc}, ${vpc.cidr}) is in place: ${shape}`);
@@ -81,11 +75,11 @@ export const vpcStep: Step<VpcServices> = {
       return {
         vpcId: vpc.vpcId,
         vpcCidr: vpc.cidr,
-        availabilityZones: subnets.zones,
-        publicSubnetIds: subnets.public.map((s) => s.subnetId),
-        privateSubnetIds: subnets.private.map((s) => s.subnetId),
+        availabilityZones: zones,
+        publicSubnetIds: publicSubnets.map((s) => s.subnetId),
+        privateSubnetIds: privateSubnets.map((s) => s.subnetId),
         internetGatewayId,
-        natGatewayIds: nats.map((n) => n.natGatewayId),
+        publicRouteTableId,
       };
     } catch (error) {
       // Calls are wrapped one by one (vpc-errors.ts); this catches what lies between them.

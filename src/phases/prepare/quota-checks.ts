@@ -118,7 +118,9 @@ export function quotaChecks(config: Config, aws: PrepareServices["aws"]): QuotaC
       what: "NAT gateways per Availability Zone", service: "vpc", code: "L-FE5A380F", reads: "ec2:DescribeAvailabilityZones, ec2:DescribeNatGateways, ec2:DescribeSubnets",
       async measure() {
         const client = await ec2();
-        return natMeasurement(nats, await availabilityZones(client), await listNatGateways(client), platform);
+        // Independent reads: at once, since every infra step waits for this check to finish.
+        const [zones, gateways] = await Promise.all([availabilityZones(client), listNatGateways(client)]);
+        return natMeasurement(nats, zones, gateways, platform);
       },
     },
     {
@@ -133,9 +135,14 @@ export function quotaChecks(config: Config, aws: PrepareServices["aws"]): QuotaC
     {
       what: "Running On-Demand Standard (A, C, D, H, I, M, R, T, Z) instances", service: "ec2", code: "L-1216C47A", reads: "ec2:DescribeInstances, ec2:DescribeInstanceTypes",
       async measure() {
-        const perNode = await largestNodeVcpus(config, aws);
+        // Both reads at once (this is the check with the longest chain of calls); both settle before
+        // either's failure is thrown, so no call outlives the step.
+        const [largest, running] = await Promise.allSettled([largestNodeVcpus(config, aws), ec2().then(listRunningInstances)]);
+        if (largest.status === "rejected") throw largest.reason;
+        const perNode = largest.value;
         if (perNode === 0) return { need: 0, used: 0, covered: `the node instance types (${config.cluster.instanceTypes.join(", ")}) draw on other vCPU quotas` };
-        const instances = (await listRunningInstances(await ec2())).filter((i) => i.lifecycle === undefined && isStandardFamily(i.type));
+        if (running.status === "rejected") throw running.reason;
+        const instances = running.value.filter((i) => i.lifecycle === undefined && isStandardFamily(i.type));
         const vcpus = await instanceTypeVcpus(await ec2(), instances.map((i) => i.type));
         const sum = (list: typeof instances) => list.reduce((total, i) => total + (vcpus.get(i.type) ?? 0), 0);
         // Nodes already running for this cluster are part of maxNodes, not extra demand.

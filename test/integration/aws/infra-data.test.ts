@@ -25,7 +25,7 @@ import { rdsStep } from "../../../src/phases/infra/rds.js";
 import { secretsStep } from "../../../src/phases/infra/secrets.js";
 import type { StepOutputs } from "../../../src/plan/types.js";
 import { motoClients, type TestClients } from "../../support/aws.js";
-import { testConfig } from "../../support/config.js";
+import { awsTestConfig as testConfig } from "../../support/aws-modes.js";
 import { PREPARE_OUTPUTS, infraServices, runStep, type TestInfraServices } from "../../support/infra.js";
 import { motoControl } from "../../support/moto.js";
 import type { RecordingReporter } from "../../support/reporter.js";
@@ -139,7 +139,7 @@ describe("infra/secrets, infra/rds, infra/elasticache against moto", () => {
     // Secrets Manager: one secret, encrypted with the platform key, every generated credential in it.
     const sm = await world.secretsManager();
     const secret = await sm.send(new DescribeSecretCommand({ SecretId: n.secret }));
-    expect(run.outputs["infra/secrets"]).toEqual({ secretArn: secret.ARN, secretName: n.secret });
+    expect(run.outputs["infra/secrets"]).toEqual({ secretArn: secret.ARN, secretName: n.secret, keys: ["databasePassword", "ipfsClusterSecret", "jwtSigningKey", "redisAuthToken", "stateEncryptionKey"] });
     expect(secret.KmsKeyId).toBe(keyArn);
     expect(secret.Tags).toEqual(expect.arrayContaining([...platformTags(config), { Key: "Name", Value: n.secret }]));
     const credentials = await secretValue(secret.ARN);
@@ -216,7 +216,7 @@ describe("infra/secrets, infra/rds, infra/elasticache against moto", () => {
     // Adoption reads no secret value: DescribeSecret only, nothing new to redact.
     expect(services.aws.counter.snapshot().byOperation["SecretsManager.GetSecretValue"]).toBeUndefined();
     expect(services.registeredSecrets.length).toBe(registered);
-    expect(second.reports["infra/secrets"]!.skipped).toEqual([`secret ${n.secret} exists, encrypted with ${n.keyAlias}`]);
+    expect(second.reports["infra/secrets"]!.skipped).toEqual([`secret ${n.secret} exists, encrypted with ${n.keyAlias}, holding databasePassword, redisAuthToken, jwtSigningKey, stateEncryptionKey, ipfsClusterSecret`]);
     expect(second.reports["infra/rds"]!.skipped).toEqual([`RDS instance ${n.database} exists as configured (db.r6g.large, available)`]);
     expect(second.reports["infra/elasticache"]!.skipped).toEqual([`ElastiCache replication group ${n.cache} exists as configured (cache.r6g.large, failover enabled)`]);
     const text = visibleText(second);

@@ -16,12 +16,13 @@ import { parsePolicyDocument } from "../../../src/aws/iam-policy-document.js";
 import { BtpAwsError } from "../../../src/errors.js";
 import { irsaStep } from "../../../src/phases/infra/irsa.js";
 import type { StepOutputs } from "../../../src/plan/types.js";
-import { testConfig } from "../../support/config.js";
+import { awsTestConfig as testConfig } from "../../support/aws-modes.js";
 import { PREPARE_OUTPUTS, infraServices, runStep, type TestInfraServices } from "../../support/infra.js";
 import { MOTO_ACCOUNT, motoControl } from "../../support/moto.js";
 
 const moto = motoControl(inject("motoEndpoint"));
-const config = testConfig({ tags: { team: "chain" } });
+// Production: storage.mode aws, so the btp role (the bucket's) is among the roles.
+const config = testConfig({ environment: "production", tags: { team: "chain" } });
 const ROLE_PREFIX = "btp-btp-test-irsa-";
 
 interface Statement {
@@ -68,6 +69,7 @@ const SUBJECTS: Record<string, string> = {
   "ebs-csi": "system:serviceaccount:kube-system:ebs-csi-controller-sa",
   btp: "system:serviceaccount:settlemint:settlemint",
   "cluster-autoscaler": "system:serviceaccount:kube-system:cluster-autoscaler",
+  alertmanager: "system:serviceaccount:settlemint:settlemint-alertmanager",
 };
 
 const list = (value: string | string[] | undefined): string[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
@@ -90,7 +92,7 @@ describe("infra/irsa against moto", () => {
   });
   afterAll(() => services.aws.destroy());
 
-  it("creates the OIDC provider and six roles once, each trusting exactly one service account", async () => {
+  it("creates the OIDC provider and seven roles once, each trusting exactly one service account", async () => {
     const iam = await services.aws.iam();
     const providers = (await iam.send(new ListOpenIDConnectProvidersCommand({}))).OpenIDConnectProviderList ?? [];
     expect(providers.map((p) => p.Arn)).toEqual([`arn:aws:iam::${MOTO_ACCOUNT}:oidc-provider/${host}`]);
@@ -100,7 +102,7 @@ describe("infra/irsa against moto", () => {
     expect(provider.Tags).toEqual(expect.arrayContaining([{ Key: "btp-aws:platform", Value: "btp-test" }, { Key: "team", Value: "chain" }]));
 
     const roles = ((await iam.send(new ListRolesCommand({}))).Roles ?? []).filter((r) => r.RoleName?.startsWith(ROLE_PREFIX)).map((r) => r.RoleName).sort();
-    expect(roles).toEqual(["aws-load-balancer-controller", "btp", "cert-manager", "cluster-autoscaler", "ebs-csi", "vault"].map((s) => ROLE_PREFIX + s));
+    expect(roles).toEqual(["alertmanager", "aws-load-balancer-controller", "btp", "cert-manager", "cluster-autoscaler", "ebs-csi", "vault"].map((s) => ROLE_PREFIX + s));
     for (const [service, subject] of Object.entries(SUBJECTS)) {
       const { Role } = await iam.send(new GetRoleCommand({ RoleName: ROLE_PREFIX + service }));
       const trust = parsePolicyDocument(Role?.AssumeRolePolicyDocument ?? "").Statement as Statement[];
@@ -119,10 +121,11 @@ describe("infra/irsa against moto", () => {
       ebsCsiRoleArn: `arn:aws:iam::${MOTO_ACCOUNT}:role/${ROLE_PREFIX}ebs-csi`,
       btpRoleArn: `arn:aws:iam::${MOTO_ACCOUNT}:role/${ROLE_PREFIX}btp`,
       clusterAutoscalerRoleArn: `arn:aws:iam::${MOTO_ACCOUNT}:role/${ROLE_PREFIX}cluster-autoscaler`,
+      alertmanagerRoleArn: `arn:aws:iam::${MOTO_ACCOUNT}:role/${ROLE_PREFIX}alertmanager`,
     });
     expect(firstCounts["IAM.CreateOpenIDConnectProvider"]).toBe(1);
-    expect(firstCounts["IAM.CreateRole"]).toBe(6);
-    expect(firstCounts["IAM.PutRolePolicy"]).toBe(6);
+    expect(firstCounts["IAM.CreateRole"]).toBe(7);
+    expect(firstCounts["IAM.PutRolePolicy"]).toBe(7);
     expect(firstCounts["IAM.AttachRolePolicy"]).toBe(1);
     expect(first.report.infos).toEqual([
       `created OIDC provider ${host}`,
@@ -167,7 +170,7 @@ describe("infra/irsa against moto", () => {
     const second = await runStep(irsaStep, config, services, outputs, first.outputs);
     expect(second.outputs).toEqual(first.outputs);
     expect(services.aws.counter.mutatingOperations()).toEqual([]);
-    expect(second.report.skipped).toEqual([`OIDC provider ${host} and 6 roles exist as configured`]);
+    expect(second.report.skipped).toEqual([`OIDC provider ${host} and 7 roles exist as configured`]);
     expect(second.report.infos).toEqual([]);
     expect(second.report.warnings).toEqual([]);
   });

@@ -19,7 +19,7 @@ import { monitoringStep } from "../../../src/phases/infra/monitoring.js";
 import { infraNames } from "../../../src/phases/infra/names.js";
 import type { StepOutputs } from "../../../src/plan/types.js";
 import { serveBudgetsMotoGaps } from "../../support/budgets-moto-gaps.js";
-import { testConfig } from "../../support/config.js";
+import { awsTestConfig as testConfig } from "../../support/aws-modes.js";
 import { PREPARE_OUTPUTS, infraServices, runStep, type TestInfraServices } from "../../support/infra.js";
 import { MOTO_ACCOUNT, motoControl } from "../../support/moto.js";
 

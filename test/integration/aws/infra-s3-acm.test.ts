@@ -13,7 +13,7 @@ import { kmsStep } from "../../../src/phases/infra/kms.js";
 import { s3Step } from "../../../src/phases/infra/s3.js";
 import type { Config } from "../../../src/config/schema.js";
 import type { StepOutputs } from "../../../src/plan/types.js";
-import { testConfig } from "../../support/config.js";
+import { awsTestConfig as testConfig } from "../../support/aws-modes.js";
 import { PREPARE_OUTPUTS, infraServices, runStep, type TestInfraServices } from "../../support/infra.js";
 import { MOTO_ACCOUNT, MOTO_CREDENTIALS, motoControl } from "../../support/moto.js";
 

@@ -13,6 +13,7 @@ import { DescribeReplicationGroupsCommand } from "@aws-sdk/client-elasticache";
 import { DeleteAliasCommand, ListAliasesCommand } from "@aws-sdk/client-kms";
 import { GetBucketVersioningCommand, PutBucketVersioningCommand } from "@aws-sdk/client-s3";
 import { ListClustersCommand } from "@aws-sdk/client-eks";
+import { GetSecretValueCommand } from "@aws-sdk/client-secrets-manager";
 import { GetResourcesCommand } from "@aws-sdk/client-resource-groups-tagging-api";
 import { beforeEach, describe, expect, inject, it } from "vitest";
 import { installSteps } from "../../../src/cli/steps.js";
@@ -89,8 +90,14 @@ describe("install --only prepare,infra against moto", () => {
     const tagged = (await (await install.aws.tagging()).send(new GetResourcesCommand({ TagFilters: [{ Key: "btp-aws:platform", Values: ["prod1"] }] }))).ResourceTagMappingList ?? [];
     expect(tagged.length).toBeGreaterThan(10);
     for (const resource of tagged) expect(resource.Tags, resource.ResourceARN).toEqual(expect.arrayContaining([{ Key: "btp-aws:managed-by", Value: "btp-aws" }, { Key: "team", Value: "chain" }]));
-    // No secret reaches the state file.
-    expect(JSON.stringify(install.store.current())).not.toMatch(/databasePassword|redisAuthToken|"password"/i);
+    // No secret reaches the state file: none of the platform secret's values (infra/secrets
+    // records the key names only), and no password field.
+    const stateText = JSON.stringify(install.store.current());
+    const platformSecretArn = String(install.store.current().steps["infra/secrets"]!.outputs.secretArn);
+    const stored = JSON.parse((await (await install.aws.secretsManager()).send(new GetSecretValueCommand({ SecretId: platformSecretArn }))).SecretString!) as Record<string, string>;
+    expect(Object.keys(stored)).toHaveLength(5);
+    for (const value of Object.values(stored)) expect(stateText).not.toContain(value);
+    expect(stateText).not.toMatch(/"password"/i);
 
     install.aws.counter.reset();
     const again = Date.now();
@@ -118,8 +125,9 @@ describe("install --only prepare,infra against moto", () => {
     install.aws.destroy();
   });
 
-  it("development: one NAT gateway, no flow logs, single-AZ database and cache", async () => {
-    const install = await installer({ platform: "dev1", environment: "development" }, zoneId);
+  it("development with the managed services: one NAT gateway, no flow logs, single-AZ database and cache", async () => {
+    // Development defaults to in-cluster dependencies (install-dependency-modes.test.ts); aws here.
+    const install = await installer({ platform: "dev1", environment: "development", database: { mode: "aws" }, cache: { mode: "aws" }, storage: { mode: "aws" } }, zoneId);
     expectSucceeded(await install.run(), install.store);
     const ec2 = await install.aws.ec2();
     const vpc = (await ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: "tag:btp-aws:platform", Values: ["dev1"] }] }))).Vpcs![0]!;

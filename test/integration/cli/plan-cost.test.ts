@@ -34,7 +34,7 @@ describe("btp-aws plan: the cost estimate", () => {
     expect(section).toMatch(/^ {2}ALB capacity units +1 LCU +0\.008\/h +5\.84 {2}table$/m);
     expect(section).toContain("      the 1-LCU minimum; traffic adds more");
     expect(section).toMatch(/^ {2}WAF rules and rule groups +3 rules +1\.00\/mo +3\.00 {2}table$/m);
-    expect(section).toMatch(/^ {2}Total +1,456\.80$/m);
+    expect(section).toMatch(/^ {2}Total +1,462\.26$/m);
     expect(section).toMatch(/^Every price is from the price table shipped with btp-aws, dated \d{4}-\d{2}-\d{2}; the AWS Price List API was not asked: --prices table\.$/m);
     expect(section).toMatch(/^Not included: usage-based charges \(data transfer, NAT gateway data processing, .*\), and the existing Route 53 hosted zone\.$/m);
   });
@@ -45,26 +45,30 @@ describe("btp-aws plan: the cost estimate", () => {
     const parsed = JSON.parse(result.stdout) as { platform: string; steps: unknown[]; cost: CostJson };
     expect(parsed.platform).toBe("acme-prod");
     expect(parsed.steps.length).toBeGreaterThan(20);
-    expect(parsed.cost).toMatchObject({ region: "eu-west-1", currency: "USD", totalMonthlyUsd: 1456.8 });
-    expect(parsed.cost.lines).toHaveLength(17);
+    expect(parsed.cost).toMatchObject({ region: "eu-west-1", currency: "USD", totalMonthlyUsd: 1462.26 });
+    expect(parsed.cost.lines).toHaveLength(18);
     expect(parsed.cost.lines.every((l) => l.priceFrom === "table")).toBe(true);
     expect(parsed.cost.lines.find((l) => l.step === "infra/elasticache")).toMatchObject({ resource: "ElastiCache redis cache.r6g.large", quantity: 2, unitPriceUsd: 0.229, monthlyUsd: 334.34 });
     expect(parsed.cost.priceTable.date).toMatch(/^\d{4}-\d{2}-\d{2}$/);
   });
 
-  it("compares development and production: the development example costs about half", async () => {
+  it("compares development and production: the development example, with its dependencies in the cluster, costs well under half", async () => {
     const [development, production] = await Promise.all([DEVELOPMENT, EXAMPLE].map(async (config) => {
       const result = await runCli(["plan", "--config", config, "--prices", "table", "--output", "json"]);
       expect(result.code).toBe(0);
       return (JSON.parse(result.stdout) as { cost: CostJson }).cost;
     }));
-    expect(development!.totalMonthlyUsd).toBe(738.02);
-    expect(production!.totalMonthlyUsd).toBe(1456.8);
+    expect(development!.totalMonthlyUsd).toBe(649.6);
+    expect(production!.totalMonthlyUsd).toBe(1462.26);
     const monthly = (cost: CostJson, step: string) => cost.lines.filter((l) => l.step === step).reduce((s, l) => s + (l.monthlyUsd ?? 0), 0);
-    // Where the difference comes from: the Multi-AZ r6g database, the cache pair, the NAT gateway per AZ, WAF.
-    expect(monthly(production!, "infra/rds") - monthly(development!, "infra/rds")).toBeCloseTo(390.4 - 52.18, 2);
-    expect(monthly(production!, "infra/elasticache") - monthly(development!, "infra/elasticache")).toBeCloseTo(334.34 - 52.56, 2);
-    expect(monthly(production!, "infra/vpc") - monthly(development!, "infra/vpc")).toBeCloseTo(116.07 - 38.69, 2);
+    // Where the difference comes from: RDS and ElastiCache against three gp3 volumes in the
+    // cluster (PostgreSQL 20 GiB, Redis 8 GiB, MinIO 100 GiB), the NAT gateway per AZ, WAF.
+    expect([monthly(production!, "infra/rds"), monthly(development!, "infra/rds")]).toEqual([390.4, 0]);
+    expect([monthly(production!, "infra/elasticache"), monthly(development!, "infra/elasticache")]).toEqual([334.34, 0]);
+    const inCluster = (cost: CostJson) => ["addons/postgresql", "addons/redis", "addons/minio"].map((step) => monthly(cost, step));
+    expect(inCluster(development!)).toEqual([1.76, 0.7, 8.8]);
+    expect(inCluster(production!)).toEqual([0, 0, 0]);
+    expect(monthly(production!, "infra/nat-gateways") - monthly(development!, "infra/nat-gateways")).toBeCloseTo(116.07 - 38.69, 2);
     expect([monthly(production!, "infra/waf"), monthly(development!, "infra/waf")]).toEqual([8, 0]);
   });
 
@@ -100,7 +104,7 @@ describe("btp-aws plan: the cost estimate", () => {
       expect(result.stderr).toBe("");
       expect(result.code).toBe(0);
       expect(requests).toBe(0);
-      expect(result.stdout).toMatch(/^ {2}Total +738\.02$/m);
+      expect(result.stdout).toMatch(/^ {2}Total +649\.60$/m);
       expect(result.stdout).toMatch(/; the AWS Price List API was not asked: no AWS credentials \(.+\)\.$/m);
       console.log(`[plan-cost] plan (auto, no credentials) took ${elapsed} ms`);
       expect(elapsed).toBeLessThan(10_000);

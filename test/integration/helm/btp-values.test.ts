@@ -16,7 +16,7 @@ import { mergeOverrides, readOverridesFile } from "../../../src/phases/btp/overr
 import { unknownKeys } from "../../../src/phases/btp/unknown-keys.js";
 import { btpValues } from "../../../src/phases/btp/values.js";
 import type { Config } from "../../../src/config/schema.js";
-import { testConfig } from "../../support/config.js";
+import { awsTestConfig as testConfig } from "../../support/aws-modes.js";
 import { REPO_ROOT } from "../../support/paths.js";
 import { BTP_ROLE_ARN, BUCKET, CERT_ARN, DB_HOST, INFRA_OUTPUTS, REDIS_HOST, TEST_SECRETS, WAF_ARN } from "../../unit/phases/btp/fixtures.js";
 

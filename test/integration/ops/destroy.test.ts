@@ -12,7 +12,7 @@ import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
-import { AuthorizeSecurityGroupIngressCommand, CreateSecurityGroupCommand, DeleteSecurityGroupCommand, DescribeAddressesCommand, DescribeNatGatewaysCommand, DescribeVpcsCommand } from "@aws-sdk/client-ec2";
+import { AuthorizeSecurityGroupIngressCommand, CreateSecurityGroupCommand, CreateVolumeCommand, DeleteSecurityGroupCommand, DescribeAddressesCommand, DescribeNatGatewaysCommand, DescribeVolumesCommand, DescribeVpcsCommand } from "@aws-sdk/client-ec2";
 import { CreateLoadBalancerCommand, CreateTargetGroupCommand, DeleteLoadBalancerCommand, DeleteTargetGroupCommand, DescribeLoadBalancersCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { CacheSubnetGroupNotFoundFault, ReplicationGroupNotFoundFault, type ElastiCacheClient } from "@aws-sdk/client-elasticache";
 import { ListRolesCommand } from "@aws-sdk/client-iam";
@@ -20,7 +20,7 @@ import type { ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-gr
 import { DescribeKeyCommand } from "@aws-sdk/client-kms";
 import { DescribeDBSnapshotsCommand } from "@aws-sdk/client-rds";
 import { DescribeSecretCommand } from "@aws-sdk/client-secrets-manager";
-import { DeleteBucketPolicyCommand, DeleteObjectCommand, HeadBucketCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { HeadBucketCommand } from "@aws-sdk/client-s3";
 import { ListClustersCommand } from "@aws-sdk/client-eks";
 import { beforeEach, describe, expect, inject, it } from "vitest";
 import { destroyCommand } from "../../../src/cli/commands/destroy.js";
@@ -165,6 +165,24 @@ async function controllerLoadBalancer(world: World): Promise<void> {
   world.kube.seed({ apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "aws-load-balancer-controller", namespace: "kube-system" }, spec: { replicas: 2 } });
 }
 
+/**
+ * What an in-cluster dependency leaves: its helm release, its claim (and a dr-snapshot
+ * VolumeSnapshot) in btp-dependencies, and the EBS volume the CSI driver made for the claim,
+ * tagged as the driver tags it (a real moto volume: destroy/cluster finds it after the cluster).
+ */
+async function inClusterDependency(world: World, release: string, claim: string): Promise<string> {
+  world.helm.releases.set(`btp-dependencies/${release}`, { status: "deployed", chartVersion: "1.0.0", revision: 1 });
+  world.kube.seed({ apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name: claim, namespace: "btp-dependencies" } });
+  world.kube.seed({ apiVersion: "snapshot.storage.k8s.io/v1", kind: "VolumeSnapshot", metadata: { name: `dr-20261128t030000-${claim}`, namespace: "btp-dependencies" }, spec: {} });
+  const tags = [
+    { Key: `kubernetes.io/cluster/${world.cluster}`, Value: "owned" },
+    { Key: "kubernetes.io/created-for/pvc/namespace", Value: "btp-dependencies" },
+    { Key: "kubernetes.io/created-for/pvc/name", Value: claim },
+  ];
+  const { VolumeId } = await (await world.aws.ec2()).send(new CreateVolumeCommand({ AvailabilityZone: "eu-west-1a", Size: 8, VolumeType: "gp3", TagSpecifications: [{ ResourceType: "volume", Tags: tags }] }));
+  return VolumeId!;
+}
+
 /** Plays the controller: once the Ingress is gone, it deletes its load balancer, target group and security group. */
 function controllerCleansUp(world: World): FakeKube {
   const kube = world.kube;
@@ -237,9 +255,11 @@ describe("destroy against moto", () => {
   });
 
   it("after a production install: deletes everything in order, keeps the bucket, the final snapshot and the key that encrypts them, and a re-run changes nothing", async () => {
-    const world = await install({ platform: "gone1", environment: "production" }, zoneId);
+    // Production with Redis in the cluster: its data must outlive a destroy without --delete-data.
+    const world = await install({ platform: "gone1", environment: "production", cache: { mode: "in-cluster" } }, zoneId);
     await controllerLoadBalancer(world);
     controllerCleansUp(world);
+    const redisVolume = await inClusterDependency(world, "redis", "redis-data-redis-master-0");
 
     // --dry-run: what is live, by stage, and not one mutating call.
     world.aws.counter.reset();
@@ -258,7 +278,12 @@ describe("destroy against moto", () => {
       "  - log group /btp-aws/gone1/vpc-flow-logs",
       "  ■ keep S3 bucket btp-gone1-123456789012-eu-west-1: kept without --delete-data",
       "  - secret btp-gone1/credentials (recoverable for 30 days)",
+      "  - helm release redis in namespace btp-dependencies (deployed, revision 1)",
+      "  ■ keep PersistentVolumeClaim btp-dependencies/redis-data-redis-master-0 and its EBS volume: kept without --delete-data: delete it with `kubectl -n btp-dependencies delete pvc --all` before destroy (the EBS CSI driver then deletes its volume), or `aws ec2 delete-volume` after",
+      `  ■ keep EBS volume ${redisVolume} (8 GiB) of claim btp-dependencies/redis-data-redis-master-0: in-cluster dependency data, kept without --delete-data: \`aws ec2 delete-volume --volume-id ${redisVolume}\` deletes it`,
     ]) expect(dry.stdout).toContain(line);
+    // cache.mode in-cluster: infra made no ElastiCache, so destroy has none to delete.
+    expect(dry.stdout).not.toContain("replication group");
     expect(dry.stdout).toMatch(/RDS instance btp-gone1-db \(available, deletion protection on: turned off first\); final snapshot btp-gone1-final-\d{8}t\d{6} kept/);
     expect(dry.stdout).toMatch(/■ keep KMS key .* \(alias\/btp-gone1\): it encrypts bucket btp-gone1-123456789012-eu-west-1/);
     expect(world.helm.uninstalled).toEqual([]);
@@ -271,8 +296,12 @@ describe("destroy against moto", () => {
     console.log(`[destroy] production platform against moto: ${seconds.toFixed(1)} s, ${calls.read} read and ${calls.mutating} mutating calls`);
     expect(first.stderr).toContain("Leak report: nothing of the platform is left");
     expect(first.code, first.stderr).toBe(0);
-    expect(world.helm.uninstalled).toEqual(["settlemint/settlemint", "vault/vault", "cert-manager/cert-manager", "kube-system/aws-load-balancer-controller"]);
+    expect(world.helm.uninstalled).toEqual(["settlemint/settlemint", "btp-dependencies/redis", "vault/vault", "cert-manager/cert-manager", "kube-system/aws-load-balancer-controller"]);
+    // Redis's claim and snapshot are kept (no --delete-data); Vault's claim goes.
     expect(world.kube.deleted).toEqual(["Ingress settlemint/settlemint", "PersistentVolumeClaim vault/data-vault-0"]);
+    expect((await (await world.aws.ec2()).send(new DescribeVolumesCommand({ VolumeIds: [redisVolume] }))).Volumes?.map((v) => v.VolumeId)).toEqual([redisVolume]);
+    expect(first.stderr).toContain(`kept: EBS volume ${redisVolume} (8 GiB) of claim btp-dependencies/redis-data-redis-master-0: in-cluster dependency data, kept without --delete-data`);
+    expect(first.stderr).toContain("kept: PersistentVolumeClaim btp-dependencies/redis-data-redis-master-0 and its EBS volume: kept without --delete-data");
     expect(first.stderr).toContain("the load balancer controller removed load balancer k8s-settlemint-abc123");
     expect(first.stderr).toContain("deleted web ACL btp-gone1");
     // The stages ran in the order of the issue.
@@ -317,16 +346,15 @@ describe("destroy against moto", () => {
   });
 
   it("without the state file, by --platform and --region: finds everything by name and tag; --delete-data and --skip-final-snapshot leave only the secret and key in their deletion windows", async () => {
+    // development: database, cache and storage in-cluster, so infra made no RDS, ElastiCache or bucket.
     const world = await install({ platform: "gone2", environment: "development" }, zoneId);
     await controllerLoadBalancer(world);
-    // Data in the versioned bucket: two versions of one object and a delete marker on another.
-    // (moto denies object requests under the TLS-only policy: see test/README.md.)
-    const s3 = await world.aws.s3();
+    const volumes = [
+      await inClusterDependency(world, "postgresql", "data-postgresql-0"),
+      await inClusterDependency(world, "redis", "redis-data-redis-master-0"),
+      await inClusterDependency(world, "minio", "data-minio-0"),
+    ];
     const bucket = "btp-gone2-123456789012-eu-west-1";
-    await s3.send(new DeleteBucketPolicyCommand({ Bucket: bucket }));
-    for (const body of ["v1", "v2"]) await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "state/a.json", Body: body }));
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "state/b.json", Body: "b" }));
-    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: "state/b.json" }));
     await rm(join(world.stateDir, "gone2", "state.json"));
     world.aws.counter.reset();
 
@@ -339,8 +367,18 @@ describe("destroy against moto", () => {
     expect(result.stderr).toContain("the load balancer controller did not remove its load balancers in time: deleting them directly");
     expect(result.stderr).toMatch(/deleted what the load balancer controller left: load balancer k8s-settlemint-abc123, target group k8s-settlemint-tg, security group k8s-settlemint-abc123/);
     expect((await (await world.aws.rds()).send(new DescribeDBSnapshotsCommand({ SnapshotType: "manual" }))).DBSnapshots).toEqual([]);
-    expect(result.stderr).toContain(`deleted bucket ${bucket} and 4 object versions and delete markers`);
-    await expect(s3.send(new HeadBucketCommand({ Bucket: bucket }))).rejects.toThrow();
+    // The managed-service stages had nothing to do.
+    expect(result.stderr).toContain(`no bucket ${bucket} of the platform is left`);
+    await expect((await world.aws.s3()).send(new HeadBucketCommand({ Bucket: bucket }))).rejects.toThrow();
+    // --delete-data: the in-cluster releases, their snapshots and claims, then their volumes after the cluster.
+    expect(world.helm.uninstalled.filter((r) => r.startsWith("btp-dependencies/"))).toEqual(["btp-dependencies/postgresql", "btp-dependencies/redis", "btp-dependencies/minio"]);
+    expect(world.kube.deleted.filter((d) => d.includes("btp-dependencies/"))).toEqual([
+      // In the API server's order (by name), every snapshot before any claim.
+      "VolumeSnapshot btp-dependencies/dr-20261128t030000-data-minio-0", "VolumeSnapshot btp-dependencies/dr-20261128t030000-data-postgresql-0", "VolumeSnapshot btp-dependencies/dr-20261128t030000-redis-data-redis-master-0",
+      "PersistentVolumeClaim btp-dependencies/data-minio-0", "PersistentVolumeClaim btp-dependencies/data-postgresql-0", "PersistentVolumeClaim btp-dependencies/redis-data-redis-master-0",
+    ]);
+    const leftVolumes = (await (await world.aws.ec2()).send(new DescribeVolumesCommand({ Filters: [{ Name: "volume-id", Values: volumes }] }))).Volumes ?? [];
+    expect(leftVolumes.filter((v) => v.State !== "deleted")).toEqual([]);
     const left = await taggedArns(world.aws, "gone2");
     const unexpected = [];
     for (const arn of left) {

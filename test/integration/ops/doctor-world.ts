@@ -165,6 +165,10 @@ export async function installedWorld(moto: MotoControl, helmPath: string, overri
     environment: "development",
     dns: { domain: DOMAIN, hostedZoneId: zoneId, hostedZoneName: "example.com", acmeEmail: "ops@example.com" },
     monitoring: { alarmEmail: "oncall@example.com", monthlyBudgetUsd: 1500 },
+    // The AWS checks are what this world is for: the managed services, whatever the environment's default.
+    database: { mode: "aws" },
+    cache: { mode: "aws" },
+    storage: { mode: "aws" },
     ...overrides,
   });
   const { stateDir, outputs, seconds } = await install(moto, helmPath, config);

@@ -20,6 +20,7 @@ import { doctorCommand } from "../../../src/cli/commands/doctor.js";
 import type { GlobalFlags } from "../../../src/cli/main.js";
 import { createHelmLocator } from "../../../src/helm/binary.js";
 import type { DoctorJsonEntry } from "../../../src/ops/doctor/render.js";
+import { stringify } from "yaml";
 import { capture } from "../../unit/runner/capture.js";
 import { cleanEnv, runCli } from "../../support/cli.js";
 import { motoClients, type TestClients } from "../../support/aws.js";
@@ -273,5 +274,33 @@ describe("btp-aws doctor against moto", () => {
     const route53 = find(await doctor(withState()), "aws/route53");
     expect(route53).toMatchObject({ status: "fail", detail: `ALB ${world.alb.dnsName}: *.btp.example.com points at old-alb-123.eu-west-1.elb.amazonaws.com, not the current ALB` });
     expect(route53.fix).toContain("btp-aws install --from verify");
+  });
+  it("follows the dependency modes of the config: in-cluster releases read from the cluster, an external endpoint named, no RDS/ElastiCache/S3 lookup", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "btp-aws-doctor-modes-"));
+    const file = join(dir, "btp-aws.yaml");
+    const { platform, aws, dns, auth, chart, license } = world.config;
+    await writeFile(file, stringify({
+      platform, environment: "development", aws, dns, auth, chart: { version: chart.version }, license,
+      database: { mode: "in-cluster" }, storage: { mode: "in-cluster" }, cache: { mode: "external", external: { host: "redis.corp.example" } },
+    }));
+    // What the in-cluster releases leave in the cluster once their pods run: a StatefulSet and a Bound gp3 claim each.
+    for (const [release, set, claim] of [["postgresql", "postgresql", "data-postgresql-0"], ["minio", "minio", "data-minio-0"]] as const) {
+      const labels = { "app.kubernetes.io/instance": release };
+      world.kube.seed({ apiVersion: "apps/v1", kind: "StatefulSet", metadata: { name: set, namespace: "btp-dependencies", labels }, spec: { replicas: 1 }, status: { replicas: 1, readyReplicas: 1 } });
+      world.kube.seed({ apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name: claim, namespace: "btp-dependencies", labels }, spec: { storageClassName: "gp3" }, status: { phase: "Bound" } });
+    }
+    const run = await doctor({ ...withState(), config: file });
+    const ids = run.results.map((r) => r.id);
+    for (const id of ["aws/rds", "aws/rds-storage", "aws/elasticache", "aws/s3"]) expect(ids).not.toContain(id);
+    expect(statuses(run, "kubernetes/")).toMatchObject({ "kubernetes/database": "ok", "kubernetes/storage": "ok" });
+    expect(find(run, "kubernetes/database").detail).toBe("PostgreSQL (release btp-dependencies/postgresql): StatefulSet postgresql 1/1 ready; 1 volume claim Bound on gp3");
+    expect(find(run, "endpoint/cache").detail).toBe("external redis.corp.example:6379 (TLS): not probed from this machine; `btp-aws install --only verify` checks it from inside the cluster");
+    expect(find(run, "security/data-ingress").detail).toBe("no RDS or ElastiCache (database and cache are not mode aws): no security group to check");
+    expect(find(run, "security/encryption").detail).toBe("encrypted: EBS (node volumes), Kubernetes secrets, Secrets Manager");
+    const operations = Object.keys(run.aws.counter.snapshot().byOperation);
+    expect(operations.filter((o) => /^(RDS|ElastiCache|S3)\./.test(o))).toEqual([]);
+    expect(run.aws.counter.snapshot().mutating).toBe(0);
+    expect(world.kube.applied).toEqual([]);
+    expect(world.kube.deleted).toEqual([]);
   });
 });

@@ -12,7 +12,7 @@ import { gunzipSync } from "node:zlib";
 import { DescribeKeyCommand } from "@aws-sdk/client-kms";
 import { DescribeDBSnapshotsCommand } from "@aws-sdk/client-rds";
 import {
-  DeleteBucketPolicyCommand, GetBucketEncryptionCommand, type S3Client, GetBucketLocationCommand, GetBucketVersioningCommand, GetObjectCommand, GetPublicAccessBlockCommand, ListObjectVersionsCommand, PutObjectCommand,
+  DeleteBucketPolicyCommand, GetBucketEncryptionCommand, GetBucketLocationCommand, GetBucketVersioningCommand, GetObjectCommand, GetPublicAccessBlockCommand, ListObjectVersionsCommand, PutObjectCommand,
 } from "@aws-sdk/client-s3";
 import { afterEach, beforeEach, describe, expect, inject, it } from "vitest";
 import { drSnapshotCommand } from "../../../src/cli/commands/dr-snapshot.js";
@@ -33,6 +33,7 @@ import { motoClients, type TestClients } from "../../support/aws.js";
 import { testConfig } from "../../support/config.js";
 import { NO_CLUSTER, NO_PROBE } from "../../support/context.js";
 import { motoControl } from "../../support/moto.js";
+import { policies, servePolicyOf } from "./dr-support.js";
 
 const moto = motoControl(inject("motoEndpoint"));
 const helmBinary = inject("helm");
@@ -55,7 +56,7 @@ interface World {
 const noHelm = new Proxy({}, { get: () => () => Promise.reject(new Error("dr-snapshot does not run helm")) }) as Helm;
 
 async function build(zoneId: string): Promise<World> {
-  const config = testConfig({ platform: PLATFORM, environment: "development", dns: { domain: "btp.example.com", hostedZoneId: zoneId, hostedZoneName: "example.com", acmeEmail: "ops@example.com" } });
+  const config = testConfig({ platform: PLATFORM, environment: "development", database: { mode: "aws" }, cache: { mode: "aws" }, storage: { mode: "aws" }, dns: { domain: "btp.example.com", hostedZoneId: zoneId, hostedZoneName: "example.com", acmeEmail: "ops@example.com" } });
   const aws = motoClients(moto.endpoint);
   const services: InstallServices = {
     aws, helm: createHelmLocator({ path: helmBinary.v4.path, envPath: "" }), dns: { resolveNs: () => Promise.reject(new Error("no public DNS in tests")) },
@@ -81,33 +82,6 @@ async function build(zoneId: string): Promise<World> {
     await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
   }
   return { aws, stateDir, kube: fakeKube() };
-}
-
-/**
- * moto gap: a bucket policy statement with a Condition is evaluated as Deny for every object
- * request (moto has no value for aws:SecureTransport and treats an unmet condition as a denial),
- * so the DR bucket's TLS-only policy would refuse dr-snapshot's own writes. Its PutBucketPolicy and
- * GetBucketPolicy are answered here from memory; the test reads the policy dr-snapshot wrote.
- */
-const policies = new Map<string, string>();
-function servePolicyOf(s3: S3Client, bucket: string): void {
-  s3.middlewareStack.add(
-    (next, context) => async (args) => {
-      const input = args.input as { Bucket?: string; Policy?: string };
-      if (input.Bucket !== bucket) return next(args);
-      if (context.commandName === "PutBucketPolicyCommand") {
-        policies.set(bucket, input.Policy ?? "");
-        return { output: { $metadata: {} }, response: {} };
-      }
-      if (context.commandName === "GetBucketPolicyCommand") {
-        const policy = policies.get(bucket);
-        if (policy === undefined) throw Object.assign(new Error("The bucket policy does not exist"), { name: "NoSuchBucketPolicy", $metadata: { httpStatusCode: 404 } });
-        return { output: { $metadata: {}, Policy: policy }, response: {} };
-      }
-      return next(args);
-    },
-    { step: "initialize", name: "drTestBucketPolicy" },
-  );
 }
 
 async function seedCluster(world: World): Promise<void> {

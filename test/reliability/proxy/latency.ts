@@ -36,8 +36,8 @@ const typical = (step: string): number => {
 /**
  * Real-world typical durations. The table's single source is src/plan/critical-path.ts
  * (TYPICAL_SECONDS, what `plan` and the benchmark's lower bound use), read by step id; the NAT
- * gateway is the one resource that is only part of its step: "infra/vpc" is 150 s, the NAT
- * gateway's ~2 min plus subnets, routes and flow logs.
+ * gateway is the one resource that is only part of its step: "infra/nat-gateways" is 150 s, the
+ * NAT gateway's ~2 min plus the private routes and flow logs.
  */
 export const DEFAULT_LATENCY_TABLE: readonly LatencyRule[] = [
   {
@@ -61,7 +61,7 @@ export const DEFAULT_LATENCY_TABLE: readonly LatencyRule[] = [
     format: xmlResource({ in: ["ReplicationGroup"], id: ["ReplicationGroupId"], status: "Status" }),
   },
   {
-    step: "infra/vpc", what: "NAT gateway", service: "ec2", create: "CreateNatGateway", reports: ["DescribeNatGateways"], status: "pending", seconds: 120,
+    step: "infra/nat-gateways", what: "NAT gateway", service: "ec2", create: "CreateNatGateway", reports: ["DescribeNatGateways"], status: "pending", seconds: 120,
     // "item" is every list entry in EC2 XML; only a NAT gateway's has a natGatewayId child.
     format: xmlResource({ in: ["natGateway", "item"], id: ["natGatewayId"], status: "state" }),
   },

@@ -76,13 +76,14 @@ describe("planCost", () => {
       ["EC2 nodes m5.xlarge", 0.214],
       ["NAT gateways (single)", 0.048],
     ]);
-    expect(estimate.lines.filter((l) => l.priceFrom === "table")).toHaveLength(13);
-    // One request per distinct price: 15 lines, two pairs share a price (gp3 volumes, public IPv4).
-    expect(seen).toHaveLength(13);
+    expect(estimate.lines.filter((l) => l.priceFrom === "table")).toHaveLength(14);
+    // One request per distinct price: 16 lines; six gp3 volume lines (nodes, PostgreSQL, Redis,
+    // MinIO, Vault, monitoring) share one price, the two public IPv4 lines another.
+    expect(seen).toHaveLength(10);
     expect(seen[0]!.headers["x-amz-target"]).toBe("AWSPriceListService.GetProducts");
     expect(seen[0]!.headers.authorization).toMatch(/Credential=AKIAPRICINGTEST00001\/\d{8}\/eu-central-1\/pricing\/aws4_request/);
     expect(seen[0]!.headers["user-agent"]).toContain("btp-aws/test");
-    expect(new Set(seen.map((s) => s.body.ServiceCode))).toEqual(new Set(["AmazonEKS", "AmazonEC2", "AmazonVPC", "AWSELB", "AmazonRDS", "AmazonElastiCache", "awskms", "AWSSecretsManager", "AmazonCloudWatch"]));
+    expect(new Set(seen.map((s) => s.body.ServiceCode))).toEqual(new Set(["AmazonEKS", "AmazonEC2", "AmazonVPC", "AWSELB", "awskms", "AWSSecretsManager", "AmazonCloudWatch"]));
   });
 
   it("falls back to the table, within its deadline, when the endpoint never answers", async () => {
@@ -94,7 +95,7 @@ describe("planCost", () => {
     });
     expect(Date.now() - started).toBeLessThan(3000);
     expect(estimate.lines.every((l) => l.priceFrom === "table")).toBe(true);
-    expect(estimate.totalMonthlyUsd).toBe(738.02);
+    expect(estimate.totalMonthlyUsd).toBe(649.6);
     expect(estimate.lines[0]!.note).toBe("standard support");
     expect(estimate.notes[0]).toMatch(/; the AWS Price List API failed: no answer within 0\.3 s\.$/);
   });

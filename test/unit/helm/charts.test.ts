@@ -9,6 +9,9 @@ describe("CHART_PINS", () => {
       vault: "0.34.1",
       "cert-manager": "v1.21.2",
       "cluster-autoscaler": "9.59.0",
+      postgresql: "16.7.27",
+      redis: "22.0.3",
+      minio: "5.4.0",
     });
     for (const pin of Object.values(CHART_PINS)) expect(pin.version).toMatch(/^v?\d+\.\d+\.\d+$/);
   });

@@ -4,6 +4,7 @@
  * time out, and a cluster that is absent unless the test gives one.
  */
 import type { AwsClients } from "../../../../src/aws/clients.js";
+import type { Helm, HelmReleaseStatus } from "../../../../src/helm/release.js";
 import type { ClusterReach, DestroyContext, DestroyTarget } from "../../../../src/ops/destroy/types.js";
 
 type ClientName = Exclude<keyof AwsClients, "region" | "endpoint" | "counter" | "destroy">;
@@ -41,5 +42,22 @@ export function destroyContext(clients: Partial<Record<ClientName, object>>, opt
     signal: options.signal ?? new AbortController().signal,
     ledger: { kept: [], scheduled: [] },
     slept: () => now,
+  };
+}
+
+/** helm with the given "namespace/name" releases deployed; records what destroy uninstalls. */
+export function fakeHelm(installed: string[]): Helm & { uninstalled: string[] } {
+  const releases = new Map<string, HelmReleaseStatus>(installed.map((key) => [key, { status: "deployed", chartVersion: "1.0.0", revision: 3 }]));
+  const uninstalled: string[] = [];
+  const unused = () => Promise.reject(new Error("destroy does not call this"));
+  return {
+    uninstalled,
+    status: (name, namespace) => Promise.resolve(releases.get(`${namespace}/${name}`)),
+    uninstall: (name, namespace) => {
+      if (!releases.delete(`${namespace}/${name}`)) return Promise.resolve("absent");
+      uninstalled.push(`${namespace}/${name}`);
+      return Promise.resolve("uninstalled");
+    },
+    list: unused, upgradeInstall: unused, template: unused, showValues: unused, registryLogin: unused,
   };
 }

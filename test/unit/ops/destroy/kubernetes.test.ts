@@ -7,29 +7,12 @@ import { DescribeSecurityGroupsCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { DeleteLoadBalancerCommand, DescribeLoadBalancersCommand, DescribeTagsCommand, DescribeTargetGroupsCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { mockClient } from "aws-sdk-client-mock";
 import { describe, expect, it } from "vitest";
-import type { Helm, HelmReleaseStatus } from "../../../../src/helm/release.js";
 import { clusterAddonsStage } from "../../../../src/ops/destroy/k8s-addons.js";
 import { ingressesStage } from "../../../../src/ops/destroy/k8s-ingresses.js";
 import { btpReleaseStage } from "../../../../src/ops/destroy/k8s-release.js";
 import { fakeKube, type FakeKube } from "../../../fakes/kube.js";
 import { recordingReporter } from "../../../support/reporter.js";
-import { destroyContext } from "./fakes.js";
-
-function fakeHelm(installed: string[]): Helm & { uninstalled: string[] } {
-  const releases = new Map<string, HelmReleaseStatus>(installed.map((key) => [key, { status: "deployed", chartVersion: "1.0.0", revision: 3 }]));
-  const uninstalled: string[] = [];
-  const unused = () => Promise.reject(new Error("destroy does not call this"));
-  return {
-    uninstalled,
-    status: (name, namespace) => Promise.resolve(releases.get(`${namespace}/${name}`)),
-    uninstall: (name, namespace) => {
-      if (!releases.delete(`${namespace}/${name}`)) return Promise.resolve("absent");
-      uninstalled.push(`${namespace}/${name}`);
-      return Promise.resolve("uninstalled");
-    },
-    list: unused, upgradeInstall: unused, template: unused, showValues: unused, registryLogin: unused,
-  };
-}
+import { destroyContext, fakeHelm } from "./fakes.js";
 
 function ebsVolume(kube: FakeKube, name: string): void {
   kube.seed({ apiVersion: "v1", kind: "PersistentVolume", metadata: { name }, spec: { csi: { driver: "ebs.csi.aws.com", volumeHandle: "vol-1" } } });

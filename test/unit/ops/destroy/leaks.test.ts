@@ -23,6 +23,8 @@ describe("leakReport", () => {
     const mapping = (arns: string[]) => ({ ResourceTagMappingList: arns.map((ResourceARN) => ({ ResourceARN })) });
     mockClient(tagging["eu-west-1"]).on(GetResourcesCommand).resolves(mapping([
       `${A}:rds:eu-west-1:123456789012:snapshot:btp-acme-final-20261128t021500`,
+      // An EBS snapshot of an in-cluster volume: the btp-ebs VolumeSnapshotClass tags it for the platform.
+      `${A}:ec2:eu-west-1::snapshot/snap-0123456789abcdef0`,
       `${A}:kms:eu-west-1:123456789012:key/k-1`,
       `${A}:secretsmanager:eu-west-1:123456789012:secret:btp-acme/credentials-AbC`,
       `${A}:s3:::btp-acme-dr-123456789012-eu-central-1`,
@@ -47,6 +49,7 @@ describe("leakReport", () => {
     expect(report.kept).toEqual([
       { resource: "S3 bucket b", reason: "kept without --delete-data" },
       { resource: "DB snapshot btp-acme-final-20261128t021500", reason: "database snapshots are backups: destroy never deletes them" },
+      { resource: "EBS snapshot snap-0123456789abcdef0", reason: "a snapshot of an in-cluster volume (dr-snapshot): backups are never deleted by destroy; `aws ec2 delete-snapshot` deletes it" },
       { resource: `${A}:s3:::btp-acme-dr-123456789012-eu-central-1`, reason: "disaster-recovery copy in eu-central-1 (dr-snapshot): destroy never deletes it" },
       { resource: `${A}:kms:eu-central-1:123456789012:key/dr-1`, reason: "disaster-recovery copy in eu-central-1 (dr-snapshot): destroy never deletes it" },
     ]);

@@ -18,6 +18,7 @@ export function stubFacts(given: Partial<Facts> = {}): Facts {
     nodeGroupName: names.nodeGroup,
     databaseId: names.database,
     cacheId: names.cache,
+    modes: { database: "aws", cache: "aws", storage: "aws" },
     identity: unexpected("an STS call"),
     account: unexpected("an account lookup"),
     cluster: unexpected("an EKS lookup"),

@@ -10,6 +10,8 @@ export const BUCKET = `btp-btp-test-${ACCOUNT}-eu-west-1`;
 export const DB_HOST = "btp-btp-test-db.c9akciq32.eu-west-1.rds.amazonaws.com";
 export const REDIS_HOST = "master.btp-btp-test-redis.abc123.euw1.cache.amazonaws.com";
 export const WAF_ARN = `arn:aws:wafv2:eu-west-1:${ACCOUNT}:regional/webacl/btp-test/abcd`;
+export const ALARM_TOPIC_ARN = `arn:aws:sns:eu-west-1:${ACCOUNT}:btp-btp-test-alarms`;
+export const ALERTMANAGER_ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/btp-btp-test-irsa-alertmanager`;
 
 export const INFRA_OUTPUTS: Record<string, StepOutputs> = {
   "infra/eks": { clusterName: "btp-btp-test-eks" },
@@ -18,7 +20,8 @@ export const INFRA_OUTPUTS: Record<string, StepOutputs> = {
   "infra/elasticache": { replicationGroupId: "btp-btp-test-redis", redisEndpoint: REDIS_HOST, redisPort: 6379 },
   "infra/s3": { bucket: BUCKET, bucketArn: `arn:aws:s3:::${BUCKET}` },
   "infra/kms": { keyArn: `arn:aws:kms:eu-west-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab` },
-  "infra/irsa": { btpRoleArn: BTP_ROLE_ARN },
+  "infra/irsa": { btpRoleArn: BTP_ROLE_ARN, alertmanagerRoleArn: ALERTMANAGER_ROLE_ARN },
+  "infra/monitoring": { topicArn: ALARM_TOPIC_ARN },
   "infra/secrets": { secretArn: SECRET_ARN, secretName: "btp-test/credentials" },
 };
 

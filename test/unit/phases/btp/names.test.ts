@@ -5,7 +5,8 @@ import { IRSA_SERVICE_ACCOUNTS } from "../../../../src/phases/infra/irsa-policie
 import { MASTER_USERNAME } from "../../../../src/phases/infra/rds-spec.js";
 import { STORAGE_CLASS as ADDONS_STORAGE_CLASS } from "../../../../src/phases/addons/storage-class.js";
 import { SECRET_ID_KEY } from "../../../../src/phases/vault/configure.js";
-import { generateSecrets } from "../../../../src/secrets/generate.js";
+import { generateSecrets, generatedKeys } from "../../../../src/secrets/generate.js";
+import { PLATFORM_SECRET_KEYS } from "../../../../src/phases/dependencies/names.js";
 import { WORKLOAD_NAMESPACES } from "../../../../src/phases/verify/workloads.js";
 import { PLATFORM_NAMESPACE } from "../../../../src/phases/verify/dns.js";
 import { VAULT_NAMESPACE } from "../../../../src/phases/vault/values.js";
@@ -20,7 +21,12 @@ describe("names shared with other phases", () => {
   });
 
   it("reads every generated secret and the Vault secret-id under the keys their writers use", () => {
-    expect(Object.keys(generateSecrets()).every((key) => Object.values(SECRET_KEYS).includes(key as never))).toBe(true);
+    // Every key any mode generates (in-cluster storage adds the MinIO keys to the aws set).
+    const keys = generatedKeys({ database: { mode: "aws" }, cache: { mode: "aws" }, storage: { mode: "in-cluster" } });
+    expect(Object.keys(generateSecrets(keys)).sort()).toEqual([...keys].sort());
+    expect(keys.every((key) => Object.values(SECRET_KEYS).includes(key as never))).toBe(true);
+    // The in-cluster releases read the same keys of the platform secret.
+    expect(Object.values(PLATFORM_SECRET_KEYS).every((key) => keys.includes(key))).toBe(true);
     expect(SECRET_KEYS.vaultSecretId).toBe(SECRET_ID_KEY);
   });
 

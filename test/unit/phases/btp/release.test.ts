@@ -15,7 +15,7 @@ import { BtpAwsError, ExitCode } from "../../../../src/errors.js";
 import type { HelmRelease } from "../../../../src/helm/release.js";
 import { createReleaseStep } from "../../../../src/phases/btp/release.js";
 import type { Config } from "../../../../src/config/schema.js";
-import { testConfig } from "../../../support/config.js";
+import { awsTestConfig as testConfig } from "../../../support/aws-modes.js";
 import { stepContext } from "../../../support/context.js";
 import { REPO_ROOT } from "../../../support/paths.js";
 import { recordingReporter, type RecordingReporter } from "../../../support/reporter.js";

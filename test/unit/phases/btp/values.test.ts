@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { BtpAwsError } from "../../../../src/errors.js";
 import { BTP_SECRET_PLACEHOLDERS, btpValues, type BtpSecretValues } from "../../../../src/phases/btp/values.js";
-import { testConfig } from "../../../support/config.js";
+import { awsTestConfig as testConfig } from "../../../support/aws-modes.js";
 import { BTP_ROLE_ARN, BUCKET, CERT_ARN, DB_HOST, INFRA_OUTPUTS, REDIS_HOST, TEST_SECRETS, WAF_ARN } from "./fixtures.js";
 
 const DOMAIN = "btp.example.com";
@@ -71,6 +71,8 @@ describe("btpValues", () => {
         registries: { harbor: { enabled: true, registry: "harbor.settlemint.com", username: "acme", password: TEST_SECRETS.licenseToken, email: "ops@example.com" } },
       },
       support: { "kubernetes-replicator": { enabled: true } },
+      // Its content is pinned in monitoring-values.test.ts.
+      monitoring: expect.objectContaining({ enabled: true, alertmanager: expect.objectContaining({ enabled: true }) as unknown }) as unknown,
     });
   });
 
@@ -99,13 +101,13 @@ describe("btpValues", () => {
     const preview = stringify(btpValues(testConfig(), INFRA_OUTPUTS, BTP_SECRET_PLACEHOLDERS));
     for (const secret of Object.values(TEST_SECRETS)) expect(preview).not.toContain(secret);
     const values = btpValues(testConfig(), INFRA_OUTPUTS, BTP_SECRET_PLACEHOLDERS);
-    expect(at(values, "postgresql", "password")).toBe("<secret: database password from Secrets Manager>");
+    expect(at(values, "postgresql", "password")).toBe(BTP_SECRET_PLACEHOLDERS.databasePassword);
     expect(at(values, "license", "accountToken")).toBe("<secret: license token from BTP_AWS_LICENSE_TOKEN>");
     expect(at(values, "auth", "providers", "google", "clientSecret")).toBe("<secret: OAuth client secret from BTP_AWS_AUTH_CLIENT_SECRET>");
     // Every secret field of the real values holds a placeholder in the preview, and only there.
     const placeholders = new Set(Object.values(BTP_SECRET_PLACEHOLDERS));
     const secretPaths = paths(btpValues(testConfig(), INFRA_OUTPUTS, TEST_SECRETS)).filter(([, v]) => Object.values(TEST_SECRETS).includes(v as string)).map(([p]) => p);
-    const placeholderPaths = paths(values).filter(([, v]) => placeholders.has(v as BtpSecretValues[keyof BtpSecretValues])).map(([p]) => p);
+    const placeholderPaths = paths(values).filter(([, v]) => placeholders.has(v as Required<BtpSecretValues>[keyof BtpSecretValues])).map(([p]) => p);
     expect(placeholderPaths).toEqual(secretPaths);
     expect(secretPaths).toHaveLength(10);
   });

@@ -13,7 +13,9 @@ import type { AwsClients } from "../../../../src/aws/clients.js";
 import { classifyOperation } from "../../../../src/aws/call-counter.js";
 import { platformTags } from "../../../../src/aws/tags.js";
 import { BtpAwsError } from "../../../../src/errors.js";
-import { EKS_ADDONS, eksAddonsStep } from "../../../../src/phases/infra/eks-addons.js";
+import {
+  CONTAINER_INSIGHTS_ADDON, EKS_ADDONS, SNAPSHOT_CONTROLLER_ADDON, eksAddonsStep, needsSnapshotController, wantedAddons,
+} from "../../../../src/phases/infra/eks-addons.js";
 import type { InfraServices } from "../../../../src/phases/infra/services.js";
 import type { StepOutputs } from "../../../../src/plan/types.js";
 import { testConfig } from "../../../support/config.js";
@@ -21,7 +23,8 @@ import { PREPARE_OUTPUTS, runStep } from "../../../support/infra.js";
 
 const CLUSTER = "btp-btp-test";
 const EBS_ROLE = "arn:aws:iam::123456789012:role/btp-btp-test-irsa-ebs-csi";
-const config = testConfig({ tags: { team: "chain" } });
+// Production: AWS-managed dependencies and no Container Insights, so exactly the four base add-ons.
+const config = testConfig({ environment: "production", tags: { team: "chain" } });
 const OUTPUTS: Record<string, StepOutputs> = {
   ...PREPARE_OUTPUTS,
   "infra/eks": { clusterName: CLUSTER, kubernetesVersion: "1.34", oidcIssuer: "https://oidc.eks.eu-west-1.amazonaws.com/id/X" },
@@ -93,9 +96,15 @@ async function failure(promise: Promise<unknown>): Promise<BtpAwsError> {
 
 const run = (outputs = OUTPUTS) => runStep(eksAddonsStep, config, services(), outputs);
 
+/** The optional add-ons are looked at even when not wanted (to warn about leftovers): absent by default. */
+function optionalAddonsAbsent(): void {
+  for (const name of [CONTAINER_INSIGHTS_ADDON, SNAPSHOT_CONTROLLER_ADDON]) eksMock.on(DescribeAddonCommand, { addonName: name }).rejects(notFound());
+}
+
 beforeEach(() => {
   eksMock.reset();
   sleeps.length = 0;
+  optionalAddonsAbsent();
 });
 afterEach(() => eksMock.reset());
 
@@ -204,7 +213,7 @@ describe("infra/eks-addons: creating", () => {
   it("blames the IRSA role when EKS rejects the service account role", async () => {
     eksMock.on(CreateAddonCommand, { addonName: "aws-ebs-csi-driver" }).rejects(eksError("InvalidParameterException", "The role arn:aws:iam::1:role/x is not valid"));
     const error = await failure(run());
-    expect(error.message).toBe(`create EKS add-on aws-ebs-csi-driver ${DEFAULTS["aws-ebs-csi-driver"]} (eks:CreateAddon): EKS rejected it (the ebs-csi role from infra/irsa): InvalidParameterException: The role arn:aws:iam::1:role/x is not valid`);
+    expect(error.message).toBe(`create EKS add-on aws-ebs-csi-driver ${DEFAULTS["aws-ebs-csi-driver"]} (eks:CreateAddon): EKS rejected it (the add-on's IRSA role from infra/irsa): InvalidParameterException: The role arn:aws:iam::1:role/x is not valid`);
   });
 });
 
@@ -315,5 +324,87 @@ describe("infra/eks-addons: adopting", () => {
     const error = await failure(run(without));
     expect(error.message).toBe("output ebsCsiRoleArn of step infra/irsa is missing from the state");
     expect(eksMock.calls()).toEqual([]);
+  });
+});
+
+describe("infra/eks-addons: Container Insights and the snapshot controller", () => {
+  const CI_ROLE = "arn:aws:iam::123456789012:role/btp-btp-test-irsa-cloudwatch-observability";
+  const OPTIONAL_DEFAULTS: Record<string, string> = { [CONTAINER_INSIGHTS_ADDON]: "v4.4.0-eksbuild.1", [SNAPSHOT_CONTROLLER_ADDON]: "v8.3.0-eksbuild.1" };
+  // Development resolves every dependency to in-cluster: the snapshot controller is wanted.
+  const both = testConfig({ tags: { team: "chain" }, monitoring: { containerInsights: true } });
+  const withRole = { ...OUTPUTS, "infra/irsa": { ebsCsiRoleArn: EBS_ROLE, containerInsightsRoleArn: CI_ROLE } };
+  const versionOf = (name: string) => DEFAULTS[name] ?? OPTIONAL_DEFAULTS[name];
+
+  it("wants the snapshot controller exactly when some dependency runs in-cluster", () => {
+    const modes = (database: string, cache: string, storage: string) => ({ database: { mode: database }, cache: { mode: cache }, storage: { mode: storage } }) as Parameters<typeof needsSnapshotController>[0];
+    expect(needsSnapshotController(modes("aws", "aws", "aws"))).toBe(false);
+    expect(needsSnapshotController(modes("external", "aws", "external"))).toBe(false);
+    expect(needsSnapshotController(modes("aws", "in-cluster", "aws"))).toBe(true);
+    expect(needsSnapshotController(modes("aws", "aws", "in-cluster"))).toBe(true);
+    expect(wantedAddons(config)).toEqual([...EKS_ADDONS]);
+    expect(wantedAddons(testConfig())).toEqual([...EKS_ADDONS, SNAPSHOT_CONTROLLER_ADDON]);
+    expect(wantedAddons(both)).toEqual([...EKS_ADDONS, CONTAINER_INSIGHTS_ADDON, SNAPSHOT_CONTROLLER_ADDON]);
+    expect(wantedAddons(testConfig({ environment: "production", monitoring: { containerInsights: true } }))).toEqual([...EKS_ADDONS, CONTAINER_INSIGHTS_ADDON]);
+  });
+
+  it("says in the plan which optional add-ons it installs and why", () => {
+    expect(eksAddonsStep.describe(both)).toEqual([
+      "install the EKS add-ons vpc-cni, coredns, kube-proxy, aws-ebs-csi-driver, amazon-cloudwatch-observability, snapshot-controller at EKS's default versions for Kubernetes 1.35; aws-ebs-csi-driver with its IRSA role",
+      "amazon-cloudwatch-observability: CloudWatch Container Insights, with its IRSA role (CloudWatchAgentServerPolicy, X-Ray writes)",
+      "snapshot-controller: VolumeSnapshots of the in-cluster dependencies' volumes",
+    ]);
+  });
+
+  it("creates amazon-cloudwatch-observability with its IRSA role and snapshot-controller without one", async () => {
+    for (const name of wantedAddons(both)) {
+      eksMock.on(DescribeAddonCommand, { addonName: name }).rejectsOnce(notFound()).resolves(addon(name, "ACTIVE", { addonVersion: versionOf(name), serviceAccountRoleArn: name === CONTAINER_INSIGHTS_ADDON ? CI_ROLE : undefined }));
+      eksMock.on(DescribeAddonVersionsCommand, { addonName: name }).resolves({ addons: [{ addonName: name, addonVersions: [{ addonVersion: versionOf(name), compatibilities: [{ clusterVersion: "1.34", defaultVersion: true }] }] }] });
+    }
+    eksMock.on(CreateAddonCommand).resolves({});
+    const { outputs, report } = await runStep(eksAddonsStep, both, services(), withRole);
+    const creates = eksMock.commandCalls(CreateAddonCommand).map((c) => c.args[0].input);
+    expect(creates.slice(4)).toEqual([
+      { clusterName: CLUSTER, addonName: CONTAINER_INSIGHTS_ADDON, addonVersion: "v4.4.0-eksbuild.1", serviceAccountRoleArn: CI_ROLE, resolveConflicts: "OVERWRITE", tags: { ...platformTags(both, { Name: `${CLUSTER}-${CONTAINER_INSIGHTS_ADDON}` }) } },
+      { clusterName: CLUSTER, addonName: SNAPSHOT_CONTROLLER_ADDON, addonVersion: "v8.3.0-eksbuild.1", resolveConflicts: "OVERWRITE", tags: { ...platformTags(both, { Name: `${CLUSTER}-${SNAPSHOT_CONTROLLER_ADDON}` }) } },
+    ]);
+    expect(report.infos.slice(4)).toEqual([`created add-on ${CONTAINER_INSIGHTS_ADDON} v4.4.0-eksbuild.1 with role ${CI_ROLE}`, `created add-on ${SNAPSHOT_CONTROLLER_ADDON} v8.3.0-eksbuild.1`]);
+    expect(outputs.addons).toEqual([...EKS_ADDONS, CONTAINER_INSIGHTS_ADDON, SNAPSHOT_CONTROLLER_ADDON]);
+    expect(report.warnings).toEqual([]);
+  });
+
+  it("puts Container Insights back on its role when it was changed", async () => {
+    for (const name of wantedAddons(both)) eksMock.on(DescribeAddonCommand, { addonName: name }).resolves(addon(name, "ACTIVE", { addonVersion: versionOf(name), serviceAccountRoleArn: undefined }));
+    eksMock.on(DescribeAddonCommand, { addonName: "aws-ebs-csi-driver" }).resolves(addon("aws-ebs-csi-driver", "ACTIVE"));
+    eksMock.on(UpdateAddonCommand).resolves({});
+    const { report } = await runStep(eksAddonsStep, both, services(), withRole);
+    expect(eksMock.commandCalls(UpdateAddonCommand).map((c) => c.args[0].input)).toEqual([{ clusterName: CLUSTER, addonName: CONTAINER_INSIGHTS_ADDON, serviceAccountRoleArn: CI_ROLE, resolveConflicts: "OVERWRITE" }]);
+    expect(report.infos).toEqual([`add-on ${CONTAINER_INSIGHTS_ADDON}: service account role none → ${CI_ROLE}`]);
+  });
+
+  it("says which output is missing when infra/irsa made no Container Insights role", async () => {
+    const error = await failure(runStep(eksAddonsStep, both, services(), OUTPUTS));
+    expect(error.message).toBe("output containerInsightsRoleArn of step infra/irsa is missing from the state");
+    expect(eksMock.calls()).toEqual([]);
+  });
+
+  it("leaves an optional add-on of this platform that is no longer wanted, and warns; ignores one that is not ours", async () => {
+    allActive();
+    eksMock.on(DescribeAddonCommand, { addonName: CONTAINER_INSIGHTS_ADDON }).resolves(addon(CONTAINER_INSIGHTS_ADDON, "ACTIVE", { addonVersion: "v4.4.0-eksbuild.1" }));
+    eksMock.on(DescribeAddonCommand, { addonName: SNAPSHOT_CONTROLLER_ADDON }).resolves(addon(SNAPSHOT_CONTROLLER_ADDON, "ACTIVE", { tags: { "btp-aws:platform": "someone-else" } }));
+    const { report, outputs } = await run();
+    expect(mutations()).toEqual([]);
+    expect(report.warnings).toEqual([
+      `EKS add-on ${CONTAINER_INSIGHTS_ADDON} is still installed although monitoring.containerInsights is off: btp-aws leaves it; remove it with \`aws eks delete-addon --cluster-name ${CLUSTER} --addon-name ${CONTAINER_INSIGHTS_ADDON}\``,
+    ]);
+    expect(outputs.addons).toEqual([...EKS_ADDONS]);
+  });
+
+  it("warns about a leftover snapshot controller once no dependency runs in-cluster", async () => {
+    allActive();
+    eksMock.on(DescribeAddonCommand, { addonName: SNAPSHOT_CONTROLLER_ADDON }).resolves(addon(SNAPSHOT_CONTROLLER_ADDON, "ACTIVE"));
+    const { report } = await run();
+    expect(report.warnings).toEqual([
+      `EKS add-on ${SNAPSHOT_CONTROLLER_ADDON} is still installed although no dependency runs in-cluster any more: btp-aws leaves it; remove it with \`aws eks delete-addon --cluster-name ${CLUSTER} --addon-name ${SNAPSHOT_CONTROLLER_ADDON}\``,
+    ]);
   });
 });

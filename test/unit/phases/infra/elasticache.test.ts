@@ -6,7 +6,7 @@ import {
 import { GetSecretValueCommand } from "@aws-sdk/client-secrets-manager";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { elasticacheStep } from "../../../../src/phases/infra/elasticache.js";
-import { testConfig } from "../../../support/config.js";
+import { awsTestConfig as testConfig } from "../../../support/aws-modes.js";
 import { awsError, fakeServices, KEY_ARN, mocks, rejection, run, SECRET_ARN } from "./data-fakes.js";
 
 const config = testConfig({ tags: { team: "chain" } });

@@ -13,10 +13,11 @@ import { BtpAwsError } from "../../../../src/errors.js";
 import { EKS_OIDC_ROOT_CA_THUMBPRINT, irsaStep } from "../../../../src/phases/infra/irsa.js";
 import {
   IRSA_SERVICE_ACCOUNTS, btpPolicy, clusterAutoscalerPolicy, certManagerPolicy, ebsCsiKeyPolicy, loadBalancerControllerPolicy, serviceAccountTrustPolicy, vaultPolicy, type IrsaService,
+  alarmTopicArn, alertmanagerPolicy, cloudWatchObservabilityPolicy, irsaServiceWanted,
 } from "../../../../src/phases/infra/irsa-policies.js";
 import type { InfraServices } from "../../../../src/phases/infra/services.js";
 import type { StepOutputs } from "../../../../src/plan/types.js";
-import { testConfig } from "../../../support/config.js";
+import { awsTestConfig as testConfig } from "../../../support/aws-modes.js";
 import { PREPARE_OUTPUTS, runStep } from "../../../support/infra.js";
 
 const ACCOUNT = "123456789012";
@@ -26,8 +27,9 @@ const PROVIDER_ARN = `arn:aws:iam::${ACCOUNT}:oidc-provider/${HOST}`;
 const KEY_ARN = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/11112222-3333-4444-5555-666677778888`;
 const BUCKET_ARN = `arn:aws:s3:::btp-btp-test-${ACCOUNT}-eu-west-1`;
 const EBS_MANAGED = "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy";
-const SERVICES = Object.keys(IRSA_SERVICE_ACCOUNTS) as IrsaService[];
 const config = testConfig({ tags: { team: "chain" } });
+/** The roles this config asks for (Container Insights is off by default: no role for it). */
+const SERVICES = (Object.keys(IRSA_SERVICE_ACCOUNTS) as IrsaService[]).filter((service) => irsaServiceWanted(service, config));
 const roleName = (service: IrsaService) => `btp-btp-test-irsa-${service}`;
 
 const OUTPUTS: Record<string, StepOutputs> = {
@@ -57,6 +59,8 @@ async function inlineFor(service: IrsaService): Promise<object> {
     case "ebs-csi": return ebsCsiKeyPolicy(KEY_ARN);
     case "btp": return btpPolicy(BUCKET_ARN, KEY_ARN);
     case "cluster-autoscaler": return clusterAutoscalerPolicy("btp-btp-test");
+    case "alertmanager": return alertmanagerPolicy(alarmTopicArn(KEY_ARN, "eu-west-1", "btp-btp-test-alarms"), KEY_ARN, "eu-west-1");
+    case "cloudwatch-observability": return cloudWatchObservabilityPolicy();
   }
 }
 function roleTags(service: IrsaService) {
@@ -116,6 +120,7 @@ describe("infra/irsa: plan", () => {
       "create or adopt role btp-btp-test-irsa-ebs-csi, assumable only by kube-system/ebs-csi-controller-sa",
       "create or adopt role btp-btp-test-irsa-btp, assumable only by settlemint/settlemint",
       "create or adopt role btp-btp-test-irsa-cluster-autoscaler, assumable only by kube-system/cluster-autoscaler",
+      "create or adopt role btp-btp-test-irsa-alertmanager, assumable only by settlemint/settlemint-alertmanager",
     ]);
   });
 });
@@ -133,7 +138,7 @@ describe("infra/irsa: creating", () => {
     });
   });
 
-  it("creates six roles, each trusting one service account, with its inline policy; ebs-csi also gets the managed policy", async () => {
+  it("creates seven roles, each trusting one service account, with its inline policy; ebs-csi also gets the managed policy", async () => {
     emptyWorld();
     const { outputs, report } = await run();
     const creates = iamMock.commandCalls(CreateRoleCommand).map((c) => c.args[0].input);
@@ -164,9 +169,10 @@ describe("infra/irsa: creating", () => {
       ebsCsiRoleArn: `arn:aws:iam::${ACCOUNT}:role/btp-btp-test-irsa-ebs-csi`,
       btpRoleArn: `arn:aws:iam::${ACCOUNT}:role/btp-btp-test-irsa-btp`,
       clusterAutoscalerRoleArn: `arn:aws:iam::${ACCOUNT}:role/btp-btp-test-irsa-cluster-autoscaler`,
+      alertmanagerRoleArn: `arn:aws:iam::${ACCOUNT}:role/btp-btp-test-irsa-alertmanager`,
     });
     expect(report.infos[0]).toBe(`created OIDC provider ${HOST}`);
-    expect(report.infos).toHaveLength(7);
+    expect(report.infos).toHaveLength(8);
   });
 
   it("retries a trust policy IAM rejects while the new provider propagates, then goes on", async () => {
@@ -201,7 +207,7 @@ describe("infra/irsa: adopting", () => {
     await installedWorld();
     const { outputs, report } = await runStep(irsaStep, config, services, OUTPUTS, { oidcProviderArn: PROVIDER_ARN });
     expect(mutations()).toEqual([]);
-    expect(report.skipped).toEqual([`OIDC provider ${HOST} and 6 roles exist as configured`]);
+    expect(report.skipped).toEqual([`OIDC provider ${HOST} and 7 roles exist as configured`]);
     expect(report.infos).toEqual([]);
     expect(outputs.btpRoleArn).toBe(`arn:aws:iam::${ACCOUNT}:role/btp-btp-test-irsa-btp`);
   });

@@ -20,7 +20,8 @@ import { topicPolicyToWrite, type TopicSpec } from "../../../../src/phases/infra
 import { dashboardJson } from "../../../../src/phases/infra/monitoring-dashboard.js";
 import { monitoringStep } from "../../../../src/phases/infra/monitoring.js";
 import type { StepOutputs } from "../../../../src/plan/types.js";
-import { testConfig } from "../../../support/config.js";
+import { testConfig as baseTestConfig } from "../../../support/config.js";
+import { awsTestConfig as testConfig } from "../../../support/aws-modes.js";
 import { recordingReporter } from "../../../support/reporter.js";
 
 const ACCOUNT = "123456789012";
@@ -134,6 +135,30 @@ describe("infra/monitoring step", () => {
       "AWS Budgets btp-btp-test-monthly: 500 USD a month, alert at 80% of actual spend",
     ]);
     expect(monitoringStep.describe(config({}))[3]).toBe("no AWS budget (monitoring.monthlyBudgetUsd is not set)");
+  });
+
+  it("watches no database or cache that infra did not make: no ElastiCache read, no RDS or cache alarm or widget", async () => {
+    intact();
+    cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [] });
+    cloudwatch.on(GetDashboardCommand).resolves({});
+    const modes = baseTestConfig({
+      monitoring: { alarmEmail: "alerts@example.com", monthlyBudgetUsd: 500 },
+      cache: { mode: "external", external: { host: "redis.example.com" } },
+    });
+    expect(monitoringStep.describe(modes).slice(1, 3)).toEqual([
+      "CloudWatch alarms btp-btp-test-*: node CPU > 80%",
+      "CloudWatch dashboard btp-btp-test: node widgets",
+    ]);
+    expect(monitoringStep.describe(modes).slice(4)).toEqual(["no RDS alarms or widgets: database.mode is in-cluster", "no ElastiCache alarms or widgets: cache.mode is external"]);
+    // infra/rds and infra/elasticache skipped: their outputs hold only the mode.
+    const report = recordingReporter();
+    const outputs = await monitoringStep.run({ config: modes, services, outputs: { ...OUTPUTS, "infra/rds": { mode: "in-cluster" }, "infra/elasticache": { mode: "external" } }, previous: undefined, signal: new AbortController().signal }, report);
+    expect(outputs).toMatchObject({ alarmNames: ["btp-btp-test-node-cpu"] });
+    expect(elasticache.calls()).toEqual([]);
+    expect(cloudwatch.commandCalls(PutMetricAlarmCommand).map((c) => c.args[0].input.AlarmName)).toEqual(["btp-btp-test-node-cpu"]);
+    const { PutDashboardCommand } = await import("@aws-sdk/client-cloudwatch");
+    const body = JSON.parse(cloudwatch.commandCalls(PutDashboardCommand)[0]!.args[0].input.DashboardBody!) as { widgets: { properties: { title: string } }[] };
+    expect(body.widgets.map((w) => w.properties.title)).toEqual(["EKS nodes: CPU %"]);
   });
 
   it("creates topic, subscription, alarms and budget with the expected call shapes", async () => {

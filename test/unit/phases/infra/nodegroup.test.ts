@@ -110,7 +110,7 @@ beforeEach(() => {
 
 describe("infra/nodegroup: create", () => {
   it("declares its place in the DAG and what it does", () => {
-    expect([nodegroupStep.id, nodegroupStep.phase, nodegroupStep.needs]).toEqual(["infra/nodegroup", "infra", ["infra/eks", "infra/iam-roles", "infra/security-groups", "infra/kms", "infra/vpc"]]);
+    expect([nodegroupStep.id, nodegroupStep.phase, nodegroupStep.needs]).toEqual(["infra/nodegroup", "infra", ["infra/eks", "infra/iam-roles", "infra/security-groups", "infra/kms", "infra/vpc", "infra/nat-gateways"]]);
     expect(nodegroupStep.describe(config)).toEqual([
       `node group ${NAME}: m5.xlarge, min 2 / desired 3 / max 50, on the private subnets`,
       `launch template ${NAME}: IMDSv2 required, gp3 100 GiB encrypted with the platform key`,

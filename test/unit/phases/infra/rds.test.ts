@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { DbInstanceInfo } from "../../../../src/aws/rds.js";
 import { rdsStep } from "../../../../src/phases/infra/rds.js";
 import { databaseSpec, planInstance } from "../../../../src/phases/infra/rds-spec.js";
-import { testConfig } from "../../../support/config.js";
+import { awsTestConfig as testConfig } from "../../../support/aws-modes.js";
 import { awsError, fakeServices, KEY_ARN, mocks, rejection, run, SECRET_ARN } from "./data-fakes.js";
 
 const config = testConfig({ tags: { team: "chain" } });

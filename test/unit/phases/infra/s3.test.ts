@@ -13,7 +13,7 @@ import { policyToWrite, tlsOnlyStatement } from "../../../../src/phases/infra/s3
 import { s3Step } from "../../../../src/phases/infra/s3.js";
 import type { Config } from "../../../../src/config/schema.js";
 import type { StepOutputs } from "../../../../src/plan/types.js";
-import { testConfig } from "../../../support/config.js";
+import { awsTestConfig as testConfig } from "../../../support/aws-modes.js";
 import { recordingReporter } from "../../../support/reporter.js";
 
 const ACCOUNT = "123456789012";

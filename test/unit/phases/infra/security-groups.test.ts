@@ -133,6 +133,27 @@ describe("infra/security-groups: creating", () => {
     expect(report.warnings).toEqual([]);
   });
 
+  it("creates the four groups at the same time, then authorizes their rules at the same time", async () => {
+    // Found by test/bench (makespan): the step is on the path to the EKS cluster and made its ten
+    // calls one after another. Each create (then each authorize) is held until all four have been
+    // asked for: made one at a time, the first would wait forever and the test time out.
+    install((world = { groups: [], rules: [] }));
+    const heldUntilFour = (answer: (input: { GroupName?: string; GroupId?: string }) => object) => {
+      const held: (() => void)[] = [];
+      return (input: { GroupName?: string; GroupId?: string }) => new Promise((resolve) => {
+        held.push(() => resolve(answer(input)));
+        if (held.length === 4) held.forEach((go) => go());
+      });
+    };
+    ec2.on(CreateSecurityGroupCommand).callsFake(heldUntilFour((i) => ({ GroupId: `sg-${i.GroupName!}` })));
+    ec2.on(AuthorizeSecurityGroupIngressCommand).callsFake(heldUntilFour(() => ({ Return: true })));
+    const { outputs, report } = await run();
+    expect(outputs).toEqual({ nodeSecurityGroupId: `sg-${NAMES.nodes}`, albSecurityGroupId: `sg-${NAMES.alb}`, databaseSecurityGroupId: `sg-${NAMES.database}`, cacheSecurityGroupId: `sg-${NAMES.cache}` });
+    expect(ec2.commandCalls(AuthorizeSecurityGroupIngressCommand)).toHaveLength(4);
+    // The report keeps the groups' order whichever answered first.
+    expect(report.infos).toEqual([`security groups in vpc-1: ${Object.values(NAMES).map((n) => `created security group ${n} (sg-${n})`).join("; ")}`]);
+  }, 5_000);
+
   it("needs the VPC's id from infra/vpc", async () => {
     install((world = completeWorld()));
     await expect(run({})).rejects.toThrow("output vpcId of step infra/vpc is missing from the state");

@@ -122,6 +122,27 @@ describe("prepare/quotas", () => {
     expect((await run(quotasStep, development)).report.infos).toContain("NAT gateways per Availability Zone: need 1, quota 2 with 0 in use in eu-west-1b: enough");
   });
 
+  it("asks for the zones and the NAT gateways at the same time", async () => {
+    // Found by test/bench (makespan): every infra step waits for this check. The zones' answer is
+    // held until the gateways have been asked for: asked one after the other, it would never come.
+    let gatewaysAsked!: () => void;
+    const asked = new Promise<void>((resolve) => (gatewaysAsked = resolve));
+    ec2.on(DescribeNatGatewaysCommand).callsFake(() => (gatewaysAsked(), { NatGateways: [] }));
+    ec2.on(DescribeAvailabilityZonesCommand).callsFake(async () => (await asked, { AvailabilityZones: ZONES.map((ZoneName) => ({ ZoneName, State: "available" })) }));
+    const { report } = await run(quotasStep, development);
+    expect(report.infos).toContain("NAT gateways per Availability Zone: need 1, quota 5 with 0 in use in eu-west-1a: enough");
+  }, 5_000);
+
+  it("asks for the node types' vCPUs and the running instances at the same time", async () => {
+    // The same: the node types' answer is held until the running instances have been asked for.
+    let instancesAsked!: () => void;
+    const asked = new Promise<void>((resolve) => (instancesAsked = resolve));
+    ec2.on(DescribeInstancesCommand).callsFake(() => (instancesAsked(), { Reservations: [{ Instances: [{ InstanceId: "i-1", InstanceType: "m5.2xlarge" }] }] }));
+    ec2.on(DescribeInstanceTypesCommand).callsFake(async (input: { InstanceTypes: string[] }) => (await asked, { InstanceTypes: input.InstanceTypes.map((t) => ({ InstanceType: t, VCpuInfo: { DefaultVCpus: VCPUS[t] } })) }));
+    const { report } = await run(quotasStep, development);
+    expect(report.infos).toContain(`${VCPU}: need 200 vCPUs (50 nodes × 4), quota 640 with 8 in use: enough`);
+  }, 5_000);
+
   it("warns when Elastic IPs are short for the NAT gateways", async () => {
     world({ addresses: [{}, {}, {}] });
     const { report } = await run(quotasStep, production);
