@@ -19,6 +19,7 @@ import { stringOutput } from "../../plan/outputs.js";
 import type { Reporter, Step, StepContext } from "../../plan/types.js";
 import { clusterAdminPolicyArn, ensureAdminAccess, iamPrincipal, resolveRoleArn } from "./eks-access.js";
 import { clusterSpec, inPlaceRepairs, unchangeableDrift } from "./eks-cluster-spec.js";
+import { clusterOutputs } from "./eks-outputs.js";
 import { clusterError } from "./eks-errors.js";
 import { CLUSTER_CREATE, CLUSTER_UPDATE, waitClusterActive, waitForUpdate, type WaitContext } from "./eks-waits.js";
 import { adoptCluster, adoptedClusterLines } from "./existing-cluster-adopt.js";
@@ -87,17 +88,6 @@ async function repair(eks: EKSClient, cluster: EksCluster, spec: ClusterSpec, wa
     done.push(`add tags ${Object.keys(needed.tags).join(", ")}`);
   }
   return done;
-}
-
-function outputsOf(cluster: EksCluster) {
-  return {
-    clusterName: cluster.name,
-    clusterArn: cluster.arn,
-    endpoint: cluster.endpoint ?? "",
-    oidcIssuer: cluster.oidcIssuer ?? "",
-    clusterSecurityGroupId: cluster.clusterSecurityGroupId ?? "",
-    kubernetesVersion: cluster.version,
-  };
 }
 
 export const eksStep: Step<Services> = {
@@ -169,6 +159,6 @@ export const eksStep: Step<Services> = {
 
     for (const line of done) report.info(line);
     if (done.length === 0) report.skip(`cluster ${spec.name} is ACTIVE at Kubernetes ${cluster.version} as configured; ${principalArn} has cluster-admin access`);
-    return outputsOf(cluster);
+    return clusterOutputs(cluster);
   },
 };

@@ -22,6 +22,7 @@ import { infraNames } from "./names.js";
 import { platformKey } from "./platform-key.js";
 import { generatedSecret } from "./platform-secret.js";
 import type { InfraServices } from "./services.js";
+import { refuseModeSwitch } from "./mode-switch.js";
 
 type Services = Pick<InfraServices, "aws" | "wait" | "secrets">;
 
@@ -61,6 +62,7 @@ export const elasticacheStep: Step<Services> = {
   async run(context, report: Reporter) {
     const { config, services, outputs } = context;
     if (config.cache.mode !== "aws") {
+      refuseModeSwitch(context.previous, "replicationGroupId", "cache", config.cache.mode, "ElastiCache replication group");
       report.skip(notAws(config));
       return { mode: config.cache.mode };
     }

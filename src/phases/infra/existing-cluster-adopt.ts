@@ -13,6 +13,7 @@ import type { Config } from "../../config/schema.js";
 import type { Reporter, StepContext, StepOutputs } from "../../plan/types.js";
 import { clusterAdminPolicyArn, ensureAdminAccess, iamPrincipal, resolveRoleArn } from "./eks-access.js";
 import { clusterError } from "./eks-errors.js";
+import { clusterOutputs } from "./eks-outputs.js";
 import { adoptLine, discoverExistingCluster, findClusterOidcProvider } from "./existing-cluster.js";
 import type { InfraServices } from "./services.js";
 import type { GroupRole } from "./vpc-security-rules.js";
@@ -113,12 +114,7 @@ export async function adoptCluster(context: Context, report: Reporter): Promise<
   if (access) report.info(`cluster ${cluster.name}: ${access}`);
   else report.skip(`adopted cluster ${cluster.name} (ACTIVE, Kubernetes ${cluster.version}); ${principalArn} has cluster-admin access; nothing created`);
   return {
-    clusterName: cluster.name,
-    clusterArn: cluster.arn,
-    endpoint: cluster.endpoint ?? "",
-    oidcIssuer: cluster.oidcIssuer ?? "",
-    clusterSecurityGroupId: cluster.clusterSecurityGroupId ?? "",
-    kubernetesVersion: cluster.version,
+    ...clusterOutputs(cluster),
     adopted: true,
     // Recorded so destroy can tell the owner's provider from the one infra/irsa creates (tagged ours).
     adoptedOidcProviderArn: provider !== undefined && provider.tags[PLATFORM_TAG] !== config.platform ? provider.arn : "",

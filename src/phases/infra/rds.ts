@@ -23,6 +23,7 @@ import { rdsFailure } from "./rds-failure.js";
 import { databaseSpec, MASTER_USERNAME, planInstance, STORAGE_TYPE } from "./rds-spec.js";
 import { failedHint, isFailed, isReady, waitForInstance } from "./rds-wait.js";
 import type { InfraServices } from "./services.js";
+import { refuseModeSwitch } from "./mode-switch.js";
 
 type Services = Pick<InfraServices, "aws" | "wait" | "secrets">;
 
@@ -72,6 +73,7 @@ export const rdsStep: Step<Services> = {
   async run(context, report: Reporter) {
     const { config, services, outputs } = context;
     if (config.database.mode !== "aws") {
+      refuseModeSwitch(context.previous, "dbInstanceId", "database", config.database.mode, "RDS instance");
       report.skip(notAws(config));
       return { mode: config.database.mode };
     }

@@ -19,6 +19,7 @@ import { bucketName } from "./names.js";
 import { platformKey } from "./platform-key.js";
 import type { InfraServices } from "./services.js";
 import { applyBucketSettings, bucketSettings } from "./s3-settings.js";
+import { refuseModeSwitch } from "./mode-switch.js";
 
 type Services = Pick<InfraServices, "aws">;
 
@@ -89,6 +90,7 @@ export const s3Step: Step<Services> = {
   async run(context: StepContext<Services>, report: Reporter): Promise<StepOutputs> {
     const { config, services } = context;
     if (config.storage.mode !== "aws") {
+      refuseModeSwitch(context.previous, "bucket", "storage", config.storage.mode, "S3 bucket");
       report.skip(notAws(config));
       return { mode: config.storage.mode };
     }

@@ -10,6 +10,7 @@ import { irsaStep } from "../../../../src/phases/infra/irsa.js";
 import { rdsStep } from "../../../../src/phases/infra/rds.js";
 import { s3Step } from "../../../../src/phases/infra/s3.js";
 import { testConfig } from "../../../support/config.js";
+import { recordingReporter } from "../../../support/reporter.js";
 import { fakeServices, mocks, run } from "./data-fakes.js";
 
 const m = mocks();
@@ -48,6 +49,19 @@ describe("dependency modes in infra", () => {
       expect(report.skipped).toEqual([line]);
       expect(report.infos).toEqual([]);
     }
+  });
+
+  it.each([
+    [rdsStep, { dbInstanceId: "btp-btp-test-db" }, "database.mode is in-cluster, but an earlier run of this platform made RDS instance btp-btp-test-db: switching would leave its data behind"],
+    [elasticacheStep, { replicationGroupId: "btp-btp-test-redis" }, "cache.mode is in-cluster, but an earlier run of this platform made ElastiCache replication group btp-btp-test-redis: switching would leave its data behind"],
+    [s3Step, { bucket: "btp-btp-test-123456789012-eu-west-1" }, "storage.mode is in-cluster, but an earlier run of this platform made S3 bucket btp-btp-test-123456789012-eu-west-1: switching would leave its data behind"],
+  ] as const)("refuses to drop the managed store an earlier run made when the mode is no longer aws (%#)", async (step, previous, message) => {
+    const services = fakeServices(m.clients);
+    const context = { config: IN_CLUSTER, services, outputs: {}, previous, signal: new AbortController().signal };
+    const error = await step.run(context as never, recordingReporter()).then(() => undefined, (e: unknown) => e as Error & { hint?: string });
+    expect(error?.message).toBe(message);
+    expect(error?.hint).toMatch(/^set (database|cache|storage)\.mode: aws to keep using it/);
+    expect([...m.sm.calls(), ...m.rds.calls(), ...m.ec.calls()]).toEqual([]);
   });
 
   it("aws mode still plans the managed services", () => {
