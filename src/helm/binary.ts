@@ -2,9 +2,11 @@
  * Finding the helm binary and asking it its version. The caller passes in what it read from
  * flags and the environment (--helm or BTP_AWS_HELM, and PATH); nothing here reads process.env.
  */
+import { execFile } from "node:child_process";
 import { constants } from "node:fs";
 import { access, stat } from "node:fs/promises";
 import { delimiter, isAbsolute, join, resolve, sep } from "node:path";
+import { promisify } from "node:util";
 import { errorMessage } from "../errors.js";
 import { helmNotAtPath, helmUnusable } from "./errors.js";
 import { parseHelmVersion } from "./version.js";
@@ -56,16 +58,28 @@ export async function findHelm(options: FindHelmOptions): Promise<string | undef
   return found;
 }
 
+const execFileAsync = promisify(execFile);
+
 async function run(binary: string, args: string[]): Promise<string> {
-  // Loaded on use: execa is not needed for `--help` and start-up time is a tested requirement.
-  const { execa } = await import("execa");
+  // node:child_process, not execa: loading execa costs ~280 ms of CPU while prepare's first steps
+  // run, and a version probe needs none of it. Real helm runs (run.ts) still go through execa.
   try {
-    const result = await execa(binary, args, { timeout: VERSION_TIMEOUT_MS, stdin: "ignore" });
-    return result.stdout;
+    const { stdout } = await execFileAsync(binary, args, { timeout: VERSION_TIMEOUT_MS, encoding: "utf8", windowsHide: true });
+    return stdout.trim();
   } catch (error) {
-    const why = (error as { shortMessage?: string }).shortMessage ?? errorMessage(error);
-    throw helmUnusable(binary, why);
+    throw helmUnusable(binary, failureText(error, binary, args));
   }
+}
+
+/** execFile's failure in execa's words ("Command failed with exit code 3: helm version …"). */
+function failureText(error: unknown, binary: string, args: readonly string[]): string {
+  const failed = error as { code?: unknown; signal?: unknown; killed?: boolean };
+  const command = [binary, ...args].join(" ");
+  if (failed.killed === true && typeof failed.signal === "string") return `Command timed out after ${VERSION_TIMEOUT_MS} milliseconds: ${command}`;
+  if (typeof failed.code === "number") return `Command failed with exit code ${failed.code}: ${command}`;
+  if (typeof failed.signal === "string") return `Command was killed with ${failed.signal}: ${command}`;
+  if (typeof failed.code === "string") return `Command failed with ${failed.code}: ${command}`;
+  return errorMessage(error);
 }
 
 /**

@@ -3,6 +3,7 @@
  * lower bound of any install's wall time, however parallel: `plan` shows it, and the benchmark
  * divides the measured makespan by it.
  */
+import type { Config } from "../config/schema.js";
 import type { Step } from "./types.js";
 
 /** Typical seconds per step on AWS (provisioning dominated); unlisted steps count as 5 s. */
@@ -30,6 +31,27 @@ export const TYPICAL_SECONDS: Readonly<Record<string, number>> = {
 };
 
 const DEFAULT_SECONDS = 5;
+
+/**
+ * cluster.mode existing: these steps only discover the adopted cluster's network, NAT gateways,
+ * control plane and node groups (a dozen reads), instead of provisioning them for minutes.
+ */
+const DISCOVERY_STEPS = ["infra/vpc", "infra/nat-gateways", "infra/eks", "infra/nodegroup"] as const;
+const DISCOVERY_SECONDS = 1;
+
+/**
+ * TYPICAL_SECONDS for this config: an adopted cluster is discovered, not built, and a dependency
+ * that is not in mode aws skips its step without an AWS call. `plan` uses these; the benchmark
+ * keeps TYPICAL_SECONDS, since it installs the production example (a created cluster, mode aws).
+ */
+export function typicalSeconds(config: Pick<Config, "cluster" | "database" | "cache" | "storage">): Readonly<Record<string, number>> {
+  const seconds: Record<string, number> = { ...TYPICAL_SECONDS };
+  if (config.cluster.mode === "existing") for (const id of DISCOVERY_STEPS) seconds[id] = DISCOVERY_SECONDS;
+  if (config.database.mode !== "aws") seconds["infra/rds"] = 0;
+  if (config.cache.mode !== "aws") seconds["infra/elasticache"] = 0;
+  if (config.storage.mode !== "aws") seconds["infra/s3"] = 0;
+  return seconds;
+}
 
 export interface CriticalPath {
   steps: string[];

@@ -1,7 +1,7 @@
 /** `btp-aws plan`: the DAG as text or JSON. Pure: works offline, no credentials. */
 import type { Config } from "../config/schema.js";
 import type { State } from "../state/types.js";
-import { criticalPath } from "./critical-path.js";
+import { criticalPath, typicalSeconds } from "./critical-path.js";
 import { PHASES, type Step } from "./types.js";
 
 export interface PlannedStep {
@@ -31,7 +31,8 @@ const MARK: Record<PlannedStep["state"], string> = { new: "+", done: "✔", fail
 const NOTE: Record<PlannedStep["state"], string> = { new: "", done: " (done; will be verified)", failed: " (failed last run; resumes here)", interrupted: " (interrupted; resumes here)", running: " (was running when the last run stopped)" };
 
 export function renderPlan(planned: readonly PlannedStep[], config: Config): string {
-  const path = criticalPath(planned);
+  // The config decides what is built and what is only discovered or skipped (cluster and dependency modes).
+  const path = criticalPath(planned, typicalSeconds(config));
   const lines = [`Plan for platform ${config.platform} (${config.environment}) in ${config.aws.region}, DR in ${config.aws.drRegion}`, ""];
   const prepareIds = planned.filter((s) => s.phase === "prepare").map((s) => s.id);
   // Infra steps wait for every prepare check; "prepare" says that in one word.

@@ -32,6 +32,9 @@ export interface State {
 export interface StateStore {
   readonly path: string;
   current(): Readonly<State>;
-  /** Applies `change` to a copy and persists it atomically; calls are serialised. */
+  /**
+   * Applies `change` to a copy and persists it atomically. Changes apply in call order; calls made
+   * together may share one write, and each resolves once a write holding its change is durable.
+   */
   update(change: (draft: State) => void): Promise<void>;
 }

@@ -63,6 +63,17 @@ async function cacheMembers(context: Context, replicationGroupId: string, target
   return group.memberClusters;
 }
 
+/**
+ * Waits for every promise, then throws the first failure in list order: no call is still running
+ * against AWS when the step ends, and which error is reported does not depend on timing.
+ */
+async function allSettledOrThrow<T extends readonly unknown[]>(promises: { readonly [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const settled = await Promise.allSettled(promises);
+  const failed = settled.find((s) => s.status === "rejected");
+  if (failed) throw failed.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
+
 /** "arn:aws:kms:eu-west-1:123456789012:key/…" → partition and account. */
 function arnParts(arn: string): { partition: string; account: string } {
   const [, partition = "aws", , , account = ""] = arn.split(":");
@@ -107,36 +118,39 @@ export const monitoringStep: Step<Services> = {
     const topicArn = `arn:${partition}:sns:${config.aws.region}:${account}:${names.alarmTopic}`;
     const previousAlarms = Array.isArray(context.previous?.alarmNames) ? (context.previous.alarmNames as readonly string[]) : [];
     const budgetWanted = config.monitoring.monthlyBudgetUsd !== undefined;
-    const done: string[] = [];
 
-    report.status(`checking SNS topic ${names.alarmTopic}`);
-    done.push(...(await ensureTopic(await services.aws.sns(), {
-      name: names.alarmTopic, arn: topicArn, account, partition, platform: config.platform, key,
-      tags: platformTags(config, { Name: names.alarmTopic }), email: config.monitoring.alarmEmail, allowBudgets: budgetWanted,
-      recorded: context.previous?.topicArn === topicArn,
-    }, target)));
-
-    report.status("checking CloudWatch alarms");
+    // The topic, the cache's members and the node group's Auto Scaling group are independent
+    // reads (and the topic's writes): at once. Then the alarms, the dashboard and the budget, which
+    // need the topic and those names but not each other, at once too.
+    report.status(`checking SNS topic ${names.alarmTopic}, the node group and the cache`);
     const replicationGroupId = config.cache.mode === "aws" ? stringOutput(context.outputs, "infra/elasticache", "replicationGroupId") : undefined;
-    const cacheClusterIds = replicationGroupId === undefined ? [] : await cacheMembers(context, replicationGroupId, target);
-    const autoScalingGroup = await nodeAutoScalingGroup(await services.aws.eks(), context, report, target);
+    const [topicDone, cacheClusterIds, autoScalingGroup] = await allSettledOrThrow([
+      (async () => ensureTopic(await services.aws.sns(), {
+        name: names.alarmTopic, arn: topicArn, account, partition, platform: config.platform, key,
+        tags: platformTags(config, { Name: names.alarmTopic }), email: config.monitoring.alarmEmail, allowBudgets: budgetWanted,
+        recorded: context.previous?.topicArn === topicArn,
+      }, target))(),
+      replicationGroupId === undefined ? Promise.resolve([]) : cacheMembers(context, replicationGroupId, target),
+      (async () => nodeAutoScalingGroup(await services.aws.eks(), context, report, target))(),
+    ] as const);
+
+    report.status(budgetWanted ? `checking CloudWatch alarms, dashboard ${names.dashboard} and budget ${names.budget}` : `checking CloudWatch alarms and dashboard ${names.dashboard}`);
     const dbInstanceId = config.database.mode === "aws" ? stringOutput(context.outputs, "infra/rds", "dbInstanceId") : undefined;
     const specs = alarmSpecs({ config, topicArn, replicationGroupId, cacheClusterIds, nodeAutoScalingGroup: autoScalingGroup, dbInstanceId });
     const alarmTags = platformTags(config);
-    done.push(...(await ensureAlarms(await services.aws.cloudwatch(), specs, alarmTags, { platform: config.platform, recorded: previousAlarms }, target)));
-
-    report.status(`checking dashboard ${names.dashboard}`);
-    const dashboard = await call(
-      async () => ensureDashboard(await services.aws.cloudwatch(), names.dashboard, { region: config.aws.region, nodeAutoScalingGroup: autoScalingGroup, dbInstanceId, cacheClusterIds }),
-      `write dashboard ${names.dashboard} (cloudwatch:PutDashboard)`, target,
-    );
-    if (dashboard !== "") done.push(dashboard);
-
-    report.status(budgetWanted ? `checking budget ${names.budget}` : "no budget configured");
-    done.push(...(await ensureBudget(await services.aws.budgets(), {
-      name: names.budget, account, partition, platform: config.platform, amountUsd: config.monitoring.monthlyBudgetUsd, topicArn,
-      email: config.monitoring.alarmEmail, tags: platformTags(config, { Name: names.budget }), recorded: context.previous?.budgetName === names.budget,
-    }, report, target)));
+    const [alarmsDone, dashboard, budgetDone] = await allSettledOrThrow([
+      (async () => ensureAlarms(await services.aws.cloudwatch(), specs, alarmTags, { platform: config.platform, recorded: previousAlarms }, target))(),
+      call(
+        async () => ensureDashboard(await services.aws.cloudwatch(), names.dashboard, { region: config.aws.region, nodeAutoScalingGroup: autoScalingGroup, dbInstanceId, cacheClusterIds }),
+        `write dashboard ${names.dashboard} (cloudwatch:PutDashboard)`, target,
+      ),
+      (async () => ensureBudget(await services.aws.budgets(), {
+        name: names.budget, account, partition, platform: config.platform, amountUsd: config.monitoring.monthlyBudgetUsd, topicArn,
+        email: config.monitoring.alarmEmail, tags: platformTags(config, { Name: names.budget }), recorded: context.previous?.budgetName === names.budget,
+      }, report, target))(),
+    ] as const);
+    // Reported in a fixed order, whatever order the calls finished in.
+    const done = [...topicDone, ...alarmsDone, ...(dashboard === "" ? [] : [dashboard]), ...budgetDone];
 
     if (done.length > 0) report.info(done.join("; "));
     else report.skip(`topic ${names.alarmTopic}, ${specs.length} alarms, dashboard ${names.dashboard}${budgetWanted ? ` and budget ${names.budget}` : ""} exist as configured`);

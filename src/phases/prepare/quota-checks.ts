@@ -99,7 +99,34 @@ async function largestNodeVcpus(config: Config, aws: PrepareServices["aws"]): Pr
   return Math.max(0, ...types.filter(isStandardFamily).map((t) => vcpus.get(t) ?? 0));
 }
 
+/** Why an adopted cluster (cluster.mode existing) needs no VPC, NAT gateway, Elastic IP or node vCPU. */
+export const ADOPTED_CLUSTER = "adopted cluster: uses its own network and nodes";
+
+/** VPCs, NAT gateways per AZ, Elastic IPs, standard on-demand vCPUs: what only a created cluster draws on. */
+const CLUSTER_QUOTA_CODES = new Set(["L-F678F1CE", "L-FE5A380F", "L-0263D0A3", "L-1216C47A"]);
+
+/** RDS DB instances and ElastiCache nodes: drawn on only in aws mode (database.mode, cache.mode). */
+const DATABASE_QUOTA_CODE = "L-7B6409FD";
+const CACHE_QUOTA_CODE = "L-DFE45DF3";
+
+/** Why a check needs nothing under this config, or undefined when it must measure. */
+function notDrawnOn(config: Config, code: string): string | undefined {
+  // infra/vpc, nat-gateways and nodegroup only discover an adopted cluster's network and nodes.
+  if (config.cluster.mode === "existing" && CLUSTER_QUOTA_CODES.has(code)) return ADOPTED_CLUSTER;
+  if (code === DATABASE_QUOTA_CODE && config.database.mode !== "aws") return `database.mode is ${config.database.mode}: no RDS instance`;
+  if (code === CACHE_QUOTA_CODE && config.cache.mode !== "aws") return `cache.mode is ${config.cache.mode}: no ElastiCache nodes`;
+  return undefined;
+}
+
 export function quotaChecks(config: Config, aws: PrepareServices["aws"]): QuotaCheck[] {
+  // A check the config does not draw on needs 0 and asks AWS nothing.
+  return allQuotaChecks(config, aws).map((check) => {
+    const covered = notDrawnOn(config, check.code);
+    return covered === undefined ? check : { ...check, measure: () => Promise.resolve({ need: 0, used: 0, covered }) };
+  });
+}
+
+function allQuotaChecks(config: Config, aws: PrepareServices["aws"]): QuotaCheck[] {
   const region = config.aws.region;
   const platform = config.platform;
   const names = infraNames(config);

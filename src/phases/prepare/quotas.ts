@@ -8,7 +8,7 @@ import { failureReason, quotaValue, type QuotaAnswer } from "../../aws/service-q
 import type { Config } from "../../config/schema.js";
 import { BtpAwsError } from "../../errors.js";
 import type { Reporter, Step } from "../../plan/types.js";
-import { natGatewayCount, plural, quotaChecks, type Measurement, type QuotaCheck } from "./quota-checks.js";
+import { ADOPTED_CLUSTER, natGatewayCount, plural, quotaChecks, type Measurement, type QuotaCheck } from "./quota-checks.js";
 import type { PrepareServices } from "./services.js";
 
 export interface QuotaOutcome {
@@ -55,12 +55,14 @@ export async function evaluate(check: QuotaCheck, aws: Pick<PrepareServices["aws
 
 function plannedSummary(config: Config): string {
   const nats = natGatewayCount(config);
+  // An adopted cluster brings its own VPC, NAT gateways and nodes (quota-checks.ts needs 0 of them).
+  const cluster = config.cluster.mode === "existing"
+    ? [`no VPC, NAT gateway or node vCPUs (${ADOPTED_CLUSTER})`]
+    : ["1 VPC", `${plural(nats, "NAT gateway")} and ${plural(nats, "Elastic IP")}`, `vCPUs for ${config.cluster.maxNodes} × ${config.cluster.instanceTypes.join("/")}`];
   return [
-    "1 VPC",
-    `${plural(nats, "NAT gateway")} and ${plural(nats, "Elastic IP")}`,
-    `vCPUs for ${config.cluster.maxNodes} × ${config.cluster.instanceTypes.join("/")}`,
-    "1 RDS instance",
-    plural(config.cache.replicas + 1, "ElastiCache node"),
+    ...cluster,
+    ...(config.database.mode === "aws" ? ["1 RDS instance"] : []),
+    ...(config.cache.mode === "aws" ? [plural(config.cache.replicas + 1, "ElastiCache node")] : []),
   ].join(", ");
 }
 

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "v
 import { discoveryStep, hostedZoneStep, quotasStep, regionsStep, type PrepareServices } from "../../../src/phases/prepare/index.js";
 import { BtpAwsError } from "../../../src/errors.js";
 import { motoClients, type TestClients } from "../../support/aws.js";
+import { awsTestConfig } from "../../support/aws-modes.js";
 import { testConfig } from "../../support/config.js";
 import { PREPARE_OUTPUTS, runStep } from "../../support/infra.js";
 import { MOTO_ACCOUNT, MOTO_CREDENTIALS, motoControl } from "../../support/moto.js";
@@ -151,7 +152,8 @@ describe("prepare/quotas against moto", () => {
   afterAll(() => services.aws.destroy());
 
   it("checks the vpc quotas moto knows and says which others it cannot answer", async () => {
-    const { outputs, report } = await runStep(quotasStep, testConfig(), services, PREPARE_OUTPUTS);
+    // aws modes: the RDS and ElastiCache usage reads run against moto too.
+    const { outputs, report } = await runStep(quotasStep, awsTestConfig(), services, PREPARE_OUTPUTS);
     expect(report.infos).toEqual([
       "VPCs per Region: need 1, quota 5 with 1 in use: enough", // moto's default VPC
       "NAT gateways per Availability Zone: need 1, quota 5 with 0 in use in eu-west-1a: enough",

@@ -97,6 +97,20 @@ export interface KillRun {
   creatingOperations: string[];
 }
 
+/** Resolves once no entry was added to the log for `quietMs`, or after `limitMs`. */
+async function logQuiet(log: { entries: readonly unknown[] }, quietMs: number, limitMs: number): Promise<void> {
+  const until = Date.now() + limitMs;
+  let count = log.entries.length;
+  let since = Date.now();
+  while (Date.now() < until && Date.now() - since < quietMs) {
+    await sleep(50);
+    if (log.entries.length !== count) {
+      count = log.entries.length;
+      since = Date.now();
+    }
+  }
+}
+
 export async function killAndResume(options: KillRunOptions): Promise<KillRun> {
   const { proxy, clock } = options;
   const moments = [...options.plan.moments];
@@ -140,7 +154,9 @@ export async function killAndResume(options: KillRunOptions): Promise<KillRun> {
       let timer: NodeJS.Timeout | undefined;
       if (catchUp !== undefined) timer = setTimeout(() => kill("catch-up", `${catchUp.toFixed(2)} into catch-up`), Math.round(catchUp * lastCatchUpMs));
       onCreated = (operation) => {
-        if (killedAfter.has(operation)) return;
+        // A create answered after this run was killed is counted through the kill's in-flight
+        // calls; only a kill that lands right after it marks it done here.
+        if (killedAfter.has(operation) || killed || !child.running) return;
         killedAfter.add(operation);
         kill("after-create", `after ${operation}`);
       };
@@ -177,11 +193,14 @@ export async function killAndResume(options: KillRunOptions): Promise<KillRun> {
       // Another kill came first: the catch-up kill is still owed to a later run.
       if (catchUp !== undefined && killed.kind !== "catch-up") catchUps.unshift(catchUp);
       if (record.catchUpMs !== undefined) lastCatchUpMs = record.catchUpMs;
-      // Calls in flight at the kill are still answered by moto and logged by the proxy shortly after.
-      await sleep(100);
+      // Calls in flight at the kill are still answered by moto and logged by the proxy after it;
+      // a slow (loaded) moto takes longer than any fixed pause, so wait until the log is quiet.
+      await logQuiet(log, 250, 5000);
       const state = await readStateFile(options.statePath);
       const running = Object.entries(state?.steps ?? {}).filter(([, s]) => s.status === "running").map(([id]) => id);
-      const ofRun = log.entries.filter((e) => e.at >= startedAt && e.at <= killedAt);
+      // A request the child sent in the tick it died reaches the proxy after killedAt: it is still
+      // this run's (the next has not started), and counts as in flight at the kill.
+      const ofRun = log.entries.filter((e) => e.at >= startedAt);
       const inFlight = ofRun.filter((e) => e.at + e.ms >= killedAt);
       const last = ofRun.at(-1);
       const waiting = proxy.latency.pending(clock.now()).some((p) => running.includes(STEP_OF.get(p.what) ?? ""));

@@ -1,8 +1,16 @@
 import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { findHelm, helmVersion } from "../../../src/helm/binary.js";
+
+// Records whether anything loads execa: the version probe must not (it cost ~280 ms of CPU at
+// the start of every install, on the critical path). The real module is still returned.
+const execa = vi.hoisted(() => ({ loaded: false }));
+vi.mock("execa", async (importOriginal) => {
+  execa.loaded = true;
+  return importOriginal();
+});
 
 let root: string;
 beforeAll(async () => {
@@ -52,6 +60,7 @@ describe("helmVersion", () => {
   it("reads `helm version --template {{.Version}}`", async () => {
     const file = await script("tpl", "helm", `[ "$2" = "--template" ] && [ "$3" = "{{.Version}}" ] && echo v3.16.2 && exit 0; exit 1`);
     expect(await helmVersion(file)).toBe("v3.16.2");
+    expect(execa.loaded).toBe(false);
   });
 
   it("falls back to --short when the template gives nothing usable", async () => {
@@ -64,8 +73,14 @@ describe("helmVersion", () => {
     await expect(helmVersion(file)).rejects.toThrow(`could not run ${file} version: no version in its output: "hello"`);
   });
 
+  it("explains a binary killed by a signal", async () => {
+    const file = await script("killed", "helm", "kill -TERM $$");
+    await expect(helmVersion(file)).rejects.toThrow(`could not run ${file} version: Command was killed with SIGTERM: ${file} version --template {{.Version}}`);
+  });
+
   it("explains a binary that cannot run", async () => {
     const file = await script("broken", "helm", "exit 3");
-    await expect(helmVersion(file)).rejects.toThrow(new RegExp(`^could not run ${file} version: Command failed with exit code 3`));
+    await expect(helmVersion(file)).rejects.toThrow(`could not run ${file} version: Command failed with exit code 3: ${file} version --template {{.Version}}`);
+    expect(execa.loaded).toBe(false);
   });
 });

@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { installSteps } from "../../../src/cli/steps.js";
-import { criticalPath } from "../../../src/plan/critical-path.js";
+import { criticalPath, TYPICAL_SECONDS, typicalSeconds } from "../../../src/plan/critical-path.js";
+import { planSteps, renderPlan } from "../../../src/plan/render.js";
 import { selectSteps } from "../../../src/plan/select.js";
+import { awsTestConfig } from "../../support/aws-modes.js";
+import { testConfig } from "../../support/config.js";
 
 describe("criticalPath", () => {
   it("follows the longest chain of needs", () => {
@@ -35,5 +38,43 @@ describe("the install's critical path", () => {
     expect(path.steps.slice(-5)).toEqual(["infra/vpc", "infra/security-groups", "infra/eks", "infra/nodegroup", "infra/eks-addons"]);
     // 1 + 5 (prepare) + 15 + 5 + 600 + 240 + 90: about 16 minutes, 2 less than with the gateways on it.
     expect(path.seconds).toBe(956);
+  });
+});
+
+describe("typicalSeconds(config)", () => {
+  const steps = selectSteps(installSteps(), { only: ["prepare", "infra"] });
+  const created = awsTestConfig({ environment: "production" });
+  const adopted = awsTestConfig({ environment: "production", cluster: { mode: "existing", name: "team-eks" } });
+
+  it("is TYPICAL_SECONDS for a created cluster with managed dependencies", () => {
+    expect(typicalSeconds(created)).toEqual(TYPICAL_SECONDS);
+  });
+
+  it("takes an adopted cluster's network, NAT gateways, control plane and node groups as discovery only", () => {
+    const seconds = typicalSeconds(adopted);
+    expect(["infra/vpc", "infra/nat-gateways", "infra/eks", "infra/nodegroup"].map((id) => seconds[id])).toEqual([1, 1, 1, 1]);
+    expect(seconds["infra/rds"]).toBe(900);
+    // No longer the cluster and its nodes (~16 min) but the database, the longest wait left.
+    const path = criticalPath(steps, seconds);
+    expect(path.steps.slice(-2)).toEqual(["infra/rds", "infra/monitoring"]);
+    expect(path.steps).not.toContain("infra/eks");
+    expect(criticalPath(steps, TYPICAL_SECONDS).steps).toContain("infra/eks");
+    expect(path.seconds).toBeLessThan(criticalPath(steps, TYPICAL_SECONDS).seconds);
+  });
+
+  it("counts nothing for a dependency step that skips (mode in-cluster or external)", () => {
+    const seconds = typicalSeconds(testConfig({ cache: { mode: "external", external: { host: "redis.example.com" } } }));
+    expect([seconds["infra/rds"], seconds["infra/elasticache"], seconds["infra/s3"]]).toEqual([0, 0, 0]);
+    expect(typicalSeconds(awsTestConfig({ database: { mode: "in-cluster" } }))["infra/rds"]).toBe(0);
+  });
+
+  it("is what `plan` shows for the critical path", () => {
+    const line = (config: typeof adopted) => renderPlan(planSteps(installSteps(), config, undefined), config).split("\n").find((l) => l.startsWith("Critical path"));
+    const all = installSteps();
+    const minutes = (config: typeof adopted) => Math.round(criticalPath(all, typicalSeconds(config)).seconds / 60);
+    expect(line(adopted)).toContain(`≈ ${minutes(adopted)} min.`);
+    expect(line(adopted)).not.toContain("infra/eks →");
+    expect(minutes(adopted)).toBeLessThan(minutes(created));
+    expect(line(created)).toContain("infra/eks → infra/nodegroup");
   });
 });

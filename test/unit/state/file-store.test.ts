@@ -1,9 +1,37 @@
+import { readFileSync } from "node:fs";
 import { chmod, mkdir, readFile, readdir, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import type * as AtomicWrite from "../../../src/state/atomic-write.js";
 import { openState, readState } from "../../../src/state/file-store.js";
 import type { State } from "../../../src/state/types.js";
 import { rejection, tempDir } from "./helpers.js";
+
+// The real atomic write, watched: each write's content once it is durable (file and directory
+// synced), a write that can be held open, and one that can be made to fail.
+const disk = vi.hoisted(() => ({
+  durable: [] as string[],
+  hold: undefined as Promise<void> | undefined,
+  fail: undefined as Error | undefined,
+}));
+vi.mock("../../../src/state/atomic-write.js", async (importOriginal) => {
+  const real = await importOriginal<typeof AtomicWrite>();
+  return {
+    writeFileAtomic: async (path: string, content: string, mode?: number) => {
+      const failure = disk.fail;
+      disk.fail = undefined;
+      if (failure) throw failure;
+      await disk.hold;
+      await real.writeFileAtomic(path, content, mode);
+      disk.durable.push(content);
+    },
+  };
+});
+beforeEach(() => {
+  disk.durable = [];
+  disk.hold = undefined;
+  disk.fail = undefined;
+});
 
 const T0 = "2025-03-01T10:00:00.000Z";
 
@@ -103,6 +131,114 @@ describe("update", () => {
     expect(await readdir(join(dir, "acme"))).toEqual(["state.json"]);
   });
 
+  it("writes updates made at once in one write, and the ones made during a write in the next", async () => {
+    const dir = await tempDir();
+    const store = await openState({ dir, platform: "acme", region: "eu-west-1", now: clock() });
+    const update = (id: string) =>
+      store.update((s) => {
+        s.steps[id] = doneStep();
+      });
+    await Promise.all(["a", "b", "c", "d", "e", "f", "g", "h"].map(update));
+    expect(disk.durable).toHaveLength(1);
+    expect(Object.keys((JSON.parse(disk.durable[0]!) as State).steps)).toEqual(["a", "b", "c", "d", "e", "f", "g", "h"]);
+
+    // Five updates arrive while a write is held open: they wait for it, then share one write.
+    let release!: () => void;
+    disk.hold = new Promise((resolve) => (release = resolve));
+    const first = update("i");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const later = ["j", "k", "l", "m", "n"].map(update);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    disk.hold = undefined;
+    release();
+    await Promise.all([first, ...later]);
+    expect(disk.durable).toHaveLength(3);
+    expect(Object.keys((JSON.parse(disk.durable[2]!) as State).steps)).toHaveLength(14);
+    expect(store.current().updatedAt).toBe("2025-03-01T10:00:03.000Z");
+  });
+
+  it("resolves each caller only once a durable write holds its change", async () => {
+    const dir = await tempDir();
+    const store = await openState({ dir, platform: "acme", region: "eu-west-1" });
+    const ids = Array.from({ length: 30 }, (_, i) => `step-${i}`);
+    const seen: string[] = [];
+    await Promise.all(
+      ids.map(async (id, i) => {
+        // Staggered, so some land in a write already in flight and some in the next.
+        if (i % 3 === 0) await new Promise((resolve) => setTimeout(resolve, i));
+        await store.update((s) => {
+          s.steps[id] = doneStep();
+        });
+        // Synchronously at resolution: the last durable write and the file itself have it.
+        expect(Object.keys((JSON.parse(disk.durable.at(-1)!) as State).steps)).toContain(id);
+        expect(Object.keys((JSON.parse(readFileSync(store.path, "utf8")) as State).steps)).toContain(id);
+        seen.push(id);
+      }),
+    );
+    expect(seen.sort()).toEqual([...ids].sort());
+    expect(disk.durable.length).toBeLessThan(ids.length);
+  });
+
+  it("rejects every caller of a write that fails, keeps the state, and writes the next group", async () => {
+    const dir = await tempDir();
+    const store = await openState({ dir, platform: "acme", region: "eu-west-1" });
+    await store.update((s) => {
+      s.steps.vpc = doneStep();
+    });
+    disk.fail = Object.assign(new Error("EIO: i/o error, write"), { code: "EIO" });
+    const group = ["kms", "s3", "eks"].map((id) =>
+      store.update((s) => {
+        s.steps[id] = doneStep();
+      }),
+    );
+    const outcomes = await Promise.allSettled(group);
+    expect(outcomes.map((o) => (o.status === "rejected" ? (o.reason as Error).message : "resolved"))).toEqual(
+      Array.from({ length: 3 }, () => `cannot write state file ${store.path}: EIO: i/o error, write`),
+    );
+    expect(Object.keys(store.current().steps)).toEqual(["vpc"]);
+    expect(Object.keys((await readState(dir, "acme"))!.steps)).toEqual(["vpc"]);
+
+    await store.update((s) => {
+      s.steps.rds = doneStep();
+    });
+    expect(Object.keys((await readState(dir, "acme"))!.steps)).toEqual(["vpc", "rds"]);
+  });
+
+  it("fails only the change that throws within a group; the others are written without its edits", async () => {
+    const dir = await tempDir();
+    const store = await openState({ dir, platform: "acme", region: "eu-west-1" });
+    const good = store.update((s) => {
+      s.steps.vpc = doneStep();
+    });
+    const thrower = store.update((s) => {
+      s.steps.kms = doneStep();
+      throw new Error("boom");
+    });
+    const after = store.update((s) => {
+      s.steps.s3 = doneStep();
+    });
+    await expect(thrower).rejects.toThrow("boom");
+    await Promise.all([good, after]);
+    expect(disk.durable).toHaveLength(1);
+    expect(Object.keys((await readState(dir, "acme"))!.steps)).toEqual(["vpc", "s3"]);
+
+    // A throwing change and an invalid one in the same group: each fails alone, the rest is written.
+    const outcomes = await Promise.allSettled([
+      store.update(() => {
+        throw new Error("boom");
+      }),
+      store.update((s) => {
+        s.steps.rds = { ...doneStep(), outputs: { retries: Number.NaN } };
+      }),
+      store.update((s) => {
+        s.steps.eks = doneStep();
+      }),
+    ]);
+    expect(outcomes.map((o) => (o.status === "rejected" ? (o.reason as Error).message.slice(0, 30) : "written"))).toEqual(["boom", "refusing to write state file /", "written"]);
+    expect(disk.durable).toHaveLength(2);
+    expect(Object.keys((await readState(dir, "acme"))!.steps)).toEqual(["vpc", "s3", "eks"]);
+  });
+
   it("rejects an invalid change, keeps the previous state and file, and keeps serving later updates", async () => {
     const dir = await tempDir();
     const store = await openState({ dir, platform: "acme", region: "eu-west-1", now: clock() });
@@ -128,6 +264,8 @@ describe("update", () => {
     await expect(bad).rejects.toThrow("refusing to write state file");
     await good;
     expect(Object.keys((await readState(dir, "acme"))!.steps)).toEqual(["vpc", "s3"]);
+    // The bad change and the good one arrived together: one write, without the bad one.
+    expect(disk.durable).toHaveLength(2);
   });
 
   it("does not let a change that throws alter the state", async () => {

@@ -204,6 +204,48 @@ describe("infra/monitoring step", () => {
     expect(report.skipped).toEqual(["topic btp-btp-test-alarms, 7 alarms, dashboard btp-btp-test and budget btp-btp-test-monthly exist as configured"]);
   });
 
+  it("reads the topic, node group and cache at once, then checks alarms, dashboard and budget at once", async () => {
+    // Found by test/bench (makespan): each read's answer is held until the others have been asked
+    // for; asked one after the other, the first answer would never come and the test time out.
+    intact();
+    const heldUntil = <T>(count: number) => {
+      const held: (() => void)[] = [];
+      return (answer: T) => () => new Promise<T>((resolve) => {
+        held.push(() => resolve(answer));
+        if (held.length === count) held.forEach((go) => go());
+      });
+    };
+    const reads = heldUntil<object>(3);
+    sns.on(ListTopicTagsCommand).callsFake(reads({ Tags: [{ Key: "Name", Value: "btp-btp-test-alarms" }, ...PLATFORM_TAGS] }));
+    eks.on(DescribeNodegroupCommand).callsFake(reads({ nodegroup: { resources: { autoScalingGroups: [{ name: ASG }] } } }));
+    elasticache.on(DescribeReplicationGroupsCommand).callsFake(reads({
+      ReplicationGroups: [{ ReplicationGroupId: "btp-btp-test-redis", ARN: `arn:aws:elasticache:eu-west-1:${ACCOUNT}:replicationgroup:btp-btp-test-redis`, MemberClusters: ["btp-btp-test-redis-001", "btp-btp-test-redis-002"] }],
+    }));
+    const checks = heldUntil<object>(3);
+    cloudwatch.on(DescribeAlarmsCommand).callsFake(checks({ MetricAlarms: ALARMS.map(alarmAsWritten) }));
+    cloudwatch.on(GetDashboardCommand).callsFake(checks({
+      DashboardBody: JSON.stringify(JSON.parse(dashboardJson({ region: "eu-west-1", nodeAutoScalingGroup: ASG, dbInstanceId: "btp-btp-test-db", cacheClusterIds: ["btp-btp-test-redis-001", "btp-btp-test-redis-002"] })), null, 2),
+    }));
+    budgets.on(DescribeBudgetCommand).callsFake(checks({ Budget: { BudgetName: "btp-btp-test-monthly", BudgetType: "COST", TimeUnit: "MONTHLY", BudgetLimit: { Amount: "500.0", Unit: "USD" } } }));
+    const { promise, report } = run();
+    await promise;
+    expect(writes()).toEqual([]);
+    expect(report.skipped).toEqual(["topic btp-btp-test-alarms, 7 alarms, dashboard btp-btp-test and budget btp-btp-test-monthly exist as configured"]);
+  }, 5_000);
+
+  it("reports what it did in a fixed order when alarms, dashboard and budget all change", async () => {
+    intact();
+    cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [] });
+    cloudwatch.on(GetDashboardCommand).resolves({});
+    budgets.on(DescribeBudgetCommand).resolves({ Budget: { BudgetName: "btp-btp-test-monthly", BudgetType: "COST", TimeUnit: "MONTHLY", BudgetLimit: { Amount: "300", Unit: "USD" } } });
+    const { promise, report } = run();
+    await promise;
+    expect(report.infos).toHaveLength(1);
+    const parts = report.infos[0]!.split("; ");
+    expect(parts.at(-1)).toBe("budget limit 300 USD → 500 USD");
+    expect(parts.findIndex((p) => p.includes("dashboard"))).toBeGreaterThan(parts.findIndex((p) => p.includes("alarm")));
+  });
+
   it("falls back to the EKS tags on the Auto Scaling group when the node group names none", async () => {
     intact();
     eks.on(DescribeNodegroupCommand).resolves({ nodegroup: { resources: {} } });

@@ -11,6 +11,7 @@ import { quotasStep } from "../../../../src/phases/prepare/index.js";
 import { isStandardFamily, natMeasurement } from "../../../../src/phases/prepare/quota-checks.js";
 import { failureReason } from "../../../../src/aws/service-quotas.js";
 import type { NatGatewayInZone } from "../../../../src/aws/ec2-usage.js";
+import { awsTestConfig } from "../../../support/aws-modes.js";
 import { testConfig } from "../../../support/config.js";
 import { failure, run } from "./helpers.js";
 
@@ -71,7 +72,7 @@ function world(w: World = {}): void {
 const noSuchResource = () => new NoSuchResourceException({ message: "The request failed because the specified service does not exist.", $metadata: { httpStatusCode: 400 } });
 const VCPU = "Running On-Demand Standard (A, C, D, H, I, M, R, T, Z) instances";
 const ALL_CODES = ["L-F678F1CE", "L-FE5A380F", "L-0263D0A3", "L-1216C47A", "L-7B6409FD", "L-DFE45DF3"];
-const development = testConfig(); // single NAT, 3 AZs, max 50 × m5.xlarge, 1 replica
+const development = awsTestConfig(); // single NAT, 3 AZs, max 50 × m5.xlarge, 1 replica, RDS and ElastiCache
 const production = testConfig({ environment: "production" }); // a NAT per AZ
 
 describe("prepare/quotas", () => {
@@ -195,6 +196,48 @@ describe("prepare/quotas", () => {
     ]);
     expect(quotas.commandCalls(GetServiceQuotaCommand)).toEqual([]);
     expect(outputs).toEqual({ checked: ALL_CODES, unknown: [] });
+  });
+
+  it("needs no VPC, NAT gateway, Elastic IP or node vCPUs for an adopted cluster, and asks EC2 nothing", async () => {
+    // A full region: with cluster.mode create every one of these four would warn.
+    world({ vpcs: [{}, {}, {}, {}, {}], nats: ZONES.flatMap((zone) => Array.from({ length: 5 }, () => ({ zone }))), addresses: [{}, {}, {}, {}, {}], instances: Array.from({ length: 160 }, () => ({ type: "m5.xlarge" })) });
+    const adopted = testConfig({ environment: "production", cluster: { mode: "existing", name: "team-eks" } });
+    expect(quotasStep.describe(adopted)).toEqual([
+      "compare service quotas in eu-west-1 with what the plan needs: no VPC, NAT gateway or node vCPUs (adopted cluster: uses its own network and nodes), 1 RDS instance, 2 ElastiCache nodes (servicequotas:GetServiceQuota)",
+    ]);
+    const { report, outputs } = await run(quotasStep, adopted);
+    expect(report.infos.slice(0, 4)).toEqual([
+      "VPCs per Region: nothing more needed (adopted cluster: uses its own network and nodes)",
+      "NAT gateways per Availability Zone: nothing more needed (adopted cluster: uses its own network and nodes)",
+      "EC2-VPC Elastic IPs: nothing more needed (adopted cluster: uses its own network and nodes)",
+      `${VCPU}: nothing more needed (adopted cluster: uses its own network and nodes)`,
+    ]);
+    expect(report.warnings).toEqual([]);
+    expect(ec2.calls()).toEqual([]);
+    expect(quotas.commandCalls(GetServiceQuotaCommand).map((c) => c.args[0].input.QuotaCode).sort()).toEqual(["L-7B6409FD", "L-DFE45DF3"]);
+    expect(outputs).toEqual({ checked: ALL_CODES, unknown: [] });
+
+    // The same region with cluster.mode create: all four are short.
+    const created = await run(quotasStep, testConfig({ environment: "production" }));
+    expect(created.report.warnings.map((w) => w.split(":")[0])).toEqual(["VPCs per Region", "NAT gateways per Availability Zone", "EC2-VPC Elastic IPs", VCPU.split(":")[0]]);
+  });
+
+  it("needs no RDS instance or ElastiCache node when those dependencies are not aws, and asks neither service", async () => {
+    world({ dbs: Array.from({ length: 40 }, (_, i) => `other-${i}`), caches: [{ id: "other", nodes: 300 }] });
+    const config = testConfig({ cluster: { maxNodes: 20 }, database: { mode: "in-cluster" }, cache: { mode: "external", external: { host: "redis.example.com" } } });
+    expect(quotasStep.describe(config)[0]).toBe("compare service quotas in eu-west-1 with what the plan needs: 1 VPC, 1 NAT gateway and 1 Elastic IP, vCPUs for 20 × m5.xlarge (servicequotas:GetServiceQuota)");
+    const { report } = await run(quotasStep, config);
+    expect(report.infos.slice(-2)).toEqual([
+      "RDS DB instances: nothing more needed (database.mode is in-cluster: no RDS instance)",
+      "ElastiCache nodes per Region: nothing more needed (cache.mode is external: no ElastiCache nodes)",
+    ]);
+    expect(report.warnings).toEqual([]);
+    expect(quotas.commandCalls(GetServiceQuotaCommand).map((c) => c.args[0].input.QuotaCode)).not.toContain("L-7B6409FD");
+    expect(quotas.commandCalls(GetServiceQuotaCommand).map((c) => c.args[0].input.QuotaCode)).not.toContain("L-DFE45DF3");
+    expect([rds.calls().length, elasticache.calls().length]).toEqual([0, 0]);
+    // The same full region with both in aws mode: both are short.
+    const managed = await run(quotasStep, awsTestConfig({ cluster: { maxNodes: 20 } }));
+    expect(managed.report.warnings.map((w) => w.split(":")[0])).toEqual(["RDS DB instances", "ElastiCache nodes per Region"]);
   });
 
   it("warns when ElastiCache nodes are short", async () => {
