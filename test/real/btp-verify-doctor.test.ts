@@ -14,7 +14,7 @@ import { exportKubernetes } from "../../src/ops/dr-snapshot/kubernetes-export.js
 import type { DoctorContext } from "../../src/ops/doctor/types.js";
 import { btpValues } from "../../src/phases/btp/values.js";
 import { waitForIngressHostname } from "../../src/phases/verify/ingress.js";
-import { testConfig } from "../support/config.js";
+import { awsTestConfig } from "../support/aws-modes.js";
 import { KUBECONFIG_CONTEXT, patchStatus, startKubeApiServer, type KubeApiServer } from "../support/kube-apiserver.js";
 import { REPO_ROOT } from "../support/paths.js";
 import { CERT_ARN, INFRA_OUTPUTS, TEST_SECRETS } from "../unit/phases/btp/fixtures.js";
@@ -23,7 +23,8 @@ const servers = inject("servers");
 const helmBinaries = inject("helm");
 const CHART = join(REPO_ROOT, "test", "fixtures", "charts", "settlemint");
 const ALB = "k8s-btpbtptest-0123456789-1234567890.eu-west-1.elb.amazonaws.com";
-const config = testConfig();
+// The managed services (RDS, ElastiCache, S3) whose outputs INFRA_OUTPUTS carries.
+const config = awsTestConfig();
 
 let api: KubeApiServer;
 let kube: Kube;

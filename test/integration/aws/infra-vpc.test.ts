@@ -316,8 +316,9 @@ describe("infra/security-groups against moto", () => {
     expect(await ruleLines(ec2, db!)).toEqual([`tcp 5432 ${nodes!}`]);
     expect(await ruleLines(ec2, cache!)).toEqual([`tcp 6379 ${nodes!}`]);
     const described = (await ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [nodes!, alb!, db!, cache!] }))).SecurityGroups ?? [];
-    expect(described.map((g) => [g.GroupName, g.VpcId, tagsOf(g.Tags)["btp-aws:platform"], tagsOf(g.Tags).team])).toEqual(
-      ["nodes", "alb", "db", "redis"].map((suffix) => [`btp-${platform}-${suffix}`, vpcId, platform, "chain"]),
+    // The groups are created at once: moto lists them in whichever order they arrived.
+    expect(described.map((g) => [g.GroupName, g.VpcId, tagsOf(g.Tags)["btp-aws:platform"], tagsOf(g.Tags).team]).sort()).toEqual(
+      ["alb", "db", "nodes", "redis"].map((suffix) => [`btp-${platform}-${suffix}`, vpcId, platform, "chain"]),
     );
     expect(report.infos).toEqual([`security groups in ${vpcId}: created security group btp-${platform}-nodes (${nodes!}); created security group btp-${platform}-alb (${alb!}); created security group btp-${platform}-db (${db!}); created security group btp-${platform}-redis (${cache!})`]);
 
