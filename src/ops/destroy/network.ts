@@ -52,7 +52,8 @@ async function adoptedVpcGroups(context: DestroyContext, ec2: EC2Client): Promis
   const vpcId = adopted.vpcId;
   const groups = await attempt(context, `find the platform's security groups in VPC ${vpcId} (ec2:DescribeSecurityGroups)`, () =>
     securityGroupsMatching(ec2, { "vpc-id": [vpcId], [`tag:${PLATFORM_TAG}`]: [context.target.platform] }));
-  return { vpcId, groups: groups.map((g) => ({ id: g.groupId, name: g.name })) };
+  // In name order: the report reads the same however EC2 lists them.
+  return { vpcId, groups: groups.map((g) => ({ id: g.groupId, name: g.name })).sort((a, b) => a.name.localeCompare(b.name)) };
 }
 
 /** Deletes them, waiting while a deleted database or cache still holds a network interface in them. */

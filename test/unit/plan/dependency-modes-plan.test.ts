@@ -29,6 +29,8 @@ const actions = (planned: Map<string, PlannedStep>, id: string): string[] => pla
 /** Steps whose plan the modes change, and the helper whose describe() says how. */
 const MODE_STEPS = [
   "infra/s3", "infra/secrets", "infra/irsa", "infra/rds", "infra/elasticache", "infra/monitoring",
+  // The quota check asks for RDS and ElastiCache room only in aws mode.
+  "prepare/quotas",
   // Other steps the in-cluster modes reach: the snapshot controller, its class, the releases.
   "infra/eks-addons", "addons/volume-snapshot-class", "addons/postgresql", "addons/redis", "addons/minio",
 ];
