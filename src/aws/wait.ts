@@ -29,6 +29,12 @@ export interface WaitOptions<T> {
   observe: () => Promise<Observation<T>>;
   timeoutMs: number;
   intervalMs: number;
+  /**
+   * How long the resource usually takes (the plan's typical-duration table). Near it, from 90% to
+   * 150%, polls come four times as often: that is when it most likely becomes ready, and each
+   * poll interval of lag there is lag on the whole install. Elsewhere polls stay sparse.
+   */
+  typicalMs?: number;
   settings: WaitSettings;
   /** Receives "CREATING, 2m10s" lines. */
   onStatus?: (text: string) => void;
@@ -57,23 +63,33 @@ export function formatElapsed(ms: number): string {
   return seconds < 60 ? `${seconds}s` : `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, "0")}s`;
 }
 
+/** The pause before the next poll, `elapsedMs` into the wait (both already scaled). */
+export function pollInterval(options: Pick<WaitOptions<unknown>, "intervalMs" | "typicalMs" | "settings">, elapsedMs: number): number {
+  const scale = options.settings.scale;
+  const base = options.intervalMs * scale;
+  const typical = options.typicalMs === undefined ? undefined : options.typicalMs * scale;
+  const near = typical !== undefined && elapsedMs >= 0.9 * typical && elapsedMs <= 1.5 * typical;
+  return Math.max(1, near ? base / 4 : base);
+}
+
 export async function waitFor<T>(options: WaitOptions<T>): Promise<T> {
   const sleep = options.settings.sleep ?? defaultSleep;
   const now = options.settings.now ?? Date.now;
   const started = now();
   const deadline = started + options.timeoutMs * options.settings.scale;
-  const interval = Math.max(1, options.intervalMs * options.settings.scale);
   for (;;) {
     const seen = await options.observe();
     const elapsed = formatElapsed(now() - started);
     if (seen.state === "ready") return seen.value;
     if (seen.state === "failed") throw new BtpAwsError(`${options.what}: it is ${seen.status}: ${seen.reason}`, { hint: options.hint ?? "fix the cause above, then run the same command again" });
     options.onStatus?.(`${seen.status}, ${elapsed}`);
-    if (now() + interval > deadline) {
+    const left = deadline - now();
+    if (left <= 0) {
       throw new BtpAwsError(`timed out waiting for ${options.what}: still ${seen.status} after ${elapsed}`, {
         hint: options.hint ?? "AWS may still finish: run the same command again to keep waiting",
       });
     }
-    await sleep(interval, options.signal);
+    // The last poll is at the deadline itself, whatever the interval's phase.
+    await sleep(Math.min(pollInterval(options, now() - started), left), options.signal);
   }
 }

@@ -32,6 +32,11 @@ export const TYPICAL_SECONDS: Readonly<Record<string, number>> = {
 
 const DEFAULT_SECONDS = 5;
 
+/** A step's typical duration in milliseconds: waits poll more often around it (aws/wait.ts). */
+export function typicalMs(stepId: string): number {
+  return (TYPICAL_SECONDS[stepId] ?? DEFAULT_SECONDS) * 1000;
+}
+
 /**
  * cluster.mode existing: these steps only discover the adopted cluster's network, NAT gateways,
  * control plane and node groups (a dozen reads), instead of provisioning them for minutes.

@@ -47,11 +47,15 @@ it("measures the scaled install, its calls and a no-op re-run", async () => {
   const proxy = await startFaultProxy({ target: moto.endpoint, latency: { scale: SCALE } });
   try {
     const env = installEnv(proxy.endpoint, helm.v4.path, { BTP_AWS_POLL_SCALE: String(SCALE) });
+    // BENCH_CPU_PROF=<dir>: a V8 CPU profile of the measured install, to see where its fixed cost goes.
+    const profile: Record<string, string> = process.env.BENCH_CPU_PROF ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROF}` } : {};
     const started = Date.now();
-    const install = await runCli(installArgs(platform), { cwd: platform.dir, env, timeoutMs: 300_000 });
+    const install = await runCli(installArgs(platform), { cwd: platform.dir, env: { ...env, ...profile }, timeoutMs: 300_000 });
     const makespanMs = Date.now() - started;
     expect({ code: install.code, tail: install.code === 0 ? "" : install.stderr.slice(-3000) }).toEqual({ code: 0, tail: "" });
     const installCalls = awsCalls(proxy.log.entries);
+    // BENCH_PROXY_LOG=<file>: every call of the measured install, with its time from the start.
+    if (process.env.BENCH_PROXY_LOG) await writeFile(process.env.BENCH_PROXY_LOG, installCalls.map((e) => `${((e.at - started) / 1000).toFixed(3)} ${e.ms}ms ${e.service}.${e.operation} ${e.status ?? "drop"}${e.injected ? ` ${e.injected}` : ""}`).join("\n") + "\n");
 
     // The lower bound: the longest chain of typical durations through the selected steps, scaled
     // like the latency model (criticalPath is linear in the durations, so scaling its sum is exact).
@@ -77,6 +81,8 @@ it("measures the scaled install, its calls and a no-op re-run", async () => {
       return { id, lastNeed, startedS: seconds(at(record.startedAt)), waitedS: seconds(at(record.startedAt) - ready), tookS: seconds(at(record.finishedAt) - at(record.startedAt)), modelledS };
     });
     const tailS = seconds(makespanMs - finished(chain.at(-1)!));
+    // Every step's start and end, for reading a run (BENCH_RESULTS), not for BENCHMARKS.md.
+    const steps = Object.fromEntries(selected.map((s): [string, [number, number]] => [s.id, [seconds(at(state.steps[s.id]?.startedAt)), seconds(finished(s.id))]]));
 
     // A poll that found its resource still provisioning: the answer the latency model rewrote.
     const polls = installCalls.filter((e) => e.injected === "latency" && classifyOperation(e.operation) === "read");
@@ -99,6 +105,7 @@ it("measures the scaled install, its calls and a no-op re-run", async () => {
       criticalPath: path.steps,
       timeline,
       tailS,
+      steps,
       installCalls: { ...countByKind(installCalls), polls: polls.length, pollsByOperation },
       noOp: { seconds: seconds(noOpMs), ...noOpCalls },
     };

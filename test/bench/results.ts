@@ -23,6 +23,8 @@ export interface BenchResults {
   timeline: StepTime[];
   /** Seconds from the last step's end to the command's exit (summary, closing clients and the log). */
   tailS: number;
+  /** Every selected step: [seconds when it started, seconds when it finished]. */
+  steps: Record<string, [number, number]>;
   installCalls: { read: number; mutating: number; polls: number; pollsByOperation: Record<string, number> };
   noOp: { seconds: number; read: number; mutating: number };
 }

@@ -11,10 +11,11 @@ import { access, readdir } from "node:fs/promises";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { execa } from "execa";
-import { CACHE_DIR } from "./paths.js";
+import { CACHE_DIR, REPO_ROOT } from "./paths.js";
 
 export const MOTO_VERSION = "5.2.5";
 export const MOTO_DIR = join(CACHE_DIR, "moto");
+const MOTO_SERVER_SCRIPT = join(REPO_ROOT, "test", "support", "moto-server.py");
 /** The account moto puts every resource in unless told otherwise. */
 export const MOTO_ACCOUNT = "123456789012";
 /** Any credentials work while IAM authentication is off (moto's default). */
@@ -149,10 +150,11 @@ function stopProcess(child: ChildProcess): Promise<void> {
 
 /** Provisions (if needed) and starts moto on a free port; resolves once it answers. */
 export async function startMoto(options: { log?: (line: string) => void; env?: Record<string, string> } = {}): Promise<MotoServer> {
-  const binary = await ensureMoto(options.log);
+  await ensureMoto(options.log);
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
-  const child = spawn(binary, ["-H", "127.0.0.1", "-p", String(port)], {
+  // moto_server through a wrapper that keeps Python's garbage collector from stalling it (see the file).
+  const child = spawn(join(MOTO_DIR, "bin", "python"), [MOTO_SERVER_SCRIPT, "-H", "127.0.0.1", "-p", String(port)], {
     env: { ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: "true", MOTO_ACM_VALIDATION_WAIT: "0", ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
   });

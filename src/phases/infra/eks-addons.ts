@@ -16,6 +16,7 @@ import { createAddon, defaultAddonVersion, describeAddon, tagAddon, updateAddonR
 import { PLATFORM_TAG, missingTags, platformTags, type TagMap } from "../../aws/tags.js";
 import { waitFor, type Observation } from "../../aws/wait.js";
 import { BtpAwsError } from "../../errors.js";
+import { typicalMs } from "../../plan/critical-path.js";
 import { stringOutput } from "../../plan/outputs.js";
 import type { Reporter, Step, StepContext, StepOutputs } from "../../plan/types.js";
 import type { InfraServices } from "./services.js";
@@ -72,7 +73,7 @@ function describeAddons(config: Config): string[] {
 }
 
 /** Creating or updating an add-on takes 1–3 minutes; the EBS CSI driver's pods can take longer. */
-const ADDON_WAIT = { timeoutMs: 20 * 60_000, intervalMs: 15_000 };
+const ADDON_WAIT = { timeoutMs: 20 * 60_000, intervalMs: 15_000, typicalMs: typicalMs("infra/eks-addons") };
 
 const FAILED = new Set(["CREATE_FAILED", "UPDATE_FAILED", "DELETE_FAILED", "DEGRADED"]);
 const IN_PROGRESS = new Set(["CREATING", "UPDATING"]);

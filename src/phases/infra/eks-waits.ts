@@ -6,6 +6,7 @@ import type { EKSClient } from "@aws-sdk/client-eks";
 import { describeCluster, describeNodeGroup, describeUpdate, type EksCluster, type EksUpdate, type NodeGroup } from "../../aws/eks.js";
 import { waitFor, type Observation } from "../../aws/wait.js";
 import { BtpAwsError } from "../../errors.js";
+import { typicalMs } from "../../plan/critical-path.js";
 import type { Reporter } from "../../plan/types.js";
 import type { InfraServices } from "./services.js";
 
@@ -18,15 +19,17 @@ export interface WaitContext {
 export interface Timing {
   timeoutMs: number;
   intervalMs: number;
+  /** Polls come more often around it (waitFor): set on the waits of the install's longest chain. */
+  typicalMs?: number;
 }
 
 const MINUTE = 60_000;
 /** A new cluster takes about 10 minutes; EKS gives up on its own well before 30. */
-export const CLUSTER_CREATE: Timing = { timeoutMs: 30 * MINUTE, intervalMs: 20_000 };
+export const CLUSTER_CREATE: Timing = { timeoutMs: 30 * MINUTE, intervalMs: 20_000, typicalMs: typicalMs("infra/eks") };
 /** Endpoint access, logging and encryption updates take a few minutes, sometimes 20. */
 export const CLUSTER_UPDATE: Timing = { timeoutMs: 40 * MINUTE, intervalMs: 20_000 };
 /** A node group is ACTIVE after about 4 minutes; nodes that cannot join fail it after about 20. */
-export const NODEGROUP_CREATE: Timing = { timeoutMs: 30 * MINUTE, intervalMs: 20_000 };
+export const NODEGROUP_CREATE: Timing = { timeoutMs: 30 * MINUTE, intervalMs: 20_000, typicalMs: typicalMs("infra/nodegroup") };
 export const NODEGROUP_SCALING: Timing = { timeoutMs: 20 * MINUTE, intervalMs: 15_000 };
 /** A launch template change replaces every node, a few at a time, draining each one. */
 export const NODEGROUP_ROLLOUT: Timing = { timeoutMs: 120 * MINUTE, intervalMs: 30_000 };

@@ -94,7 +94,9 @@ export const eksStep: Step<Services> = {
   id: "infra/eks",
   title: "EKS cluster",
   phase: "infra",
-  needs: ["infra/vpc", "infra/kms", "infra/iam-roles", "infra/security-groups", "prepare/credentials"],
+  // Not infra/security-groups: CreateCluster takes only subnets (EKS makes the cluster's own group);
+  // the node group and the data stores use the platform's groups, so they wait for them instead.
+  needs: ["infra/vpc", "infra/kms", "infra/iam-roles", "prepare/credentials"],
   describe: (config) => isExistingCluster(config) ? adoptedClusterLines(config) : [
     `cluster ${infraNames(config).cluster} Kubernetes ${config.cluster.kubernetesVersion}, secrets encrypted with the platform key, control plane logs on`,
     `private endpoint, public endpoint for ${config.cluster.publicAccessCidrs.join(", ")}`,

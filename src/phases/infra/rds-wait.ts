@@ -41,7 +41,8 @@ async function reason(rds: RDSClient, id: string): Promise<string> {
   return events.length > 0 ? events.join("; ") : "RDS reported no events";
 }
 
-export async function waitForInstance(context: StepContext<Pick<InfraServices, "wait">>, rds: RDSClient, id: string, report: Reporter): Promise<DbInstanceInfo> {
+/** `typicalMs`: for a creation, polls come more often around the usual time (waitFor). */
+export async function waitForInstance(context: StepContext<Pick<InfraServices, "wait">>, rds: RDSClient, id: string, report: Reporter, typicalMs?: number): Promise<DbInstanceInfo> {
   return waitFor<DbInstanceInfo>({
     what: `RDS instance ${id} to become available`,
     async observe(): Promise<Observation<DbInstanceInfo>> {
@@ -53,6 +54,7 @@ export async function waitForInstance(context: StepContext<Pick<InfraServices, "
     },
     timeoutMs: DB_WAIT_TIMEOUT_MS,
     intervalMs: DB_POLL_MS,
+    ...(typicalMs === undefined ? {} : { typicalMs }),
     settings: context.services.wait,
     onStatus: (text) => report.status(text),
     signal: context.signal,

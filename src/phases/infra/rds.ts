@@ -24,6 +24,7 @@ import { databaseSpec, MASTER_USERNAME, planInstance, STORAGE_TYPE } from "./rds
 import { failedHint, isFailed, isReady, waitForInstance } from "./rds-wait.js";
 import type { InfraServices } from "./services.js";
 import { refuseModeSwitch } from "./mode-switch.js";
+import { typicalMs } from "../../plan/critical-path.js";
 
 type Services = Pick<InfraServices, "aws" | "wait" | "secrets">;
 
@@ -97,10 +98,16 @@ export const rdsStep: Step<Services> = {
 
       action = `set up DB subnet group ${spec.subnetGroupName} and parameter group ${spec.parameterGroupName} (rds:CreateDBSubnetGroup, rds:ModifyDBSubnetGroup, rds:CreateDBParameterGroup, rds:ModifyDBParameterGroup, rds:AddTagsToResource)`;
       const groupTags = platformTags(config, { Name: spec.subnetGroupName });
-      const repaired = [
-        ...(await ensureSubnetGroup(rds, { name: spec.subnetGroupName, subnetIds, platform: config.platform, tags: groupTags })),
-        ...(await ensureParameterGroup(rds, { name: spec.parameterGroupName, family: spec.parameterGroupFamily, platform: config.platform, tags: platformTags(config, { Name: spec.parameterGroupName }) })),
-      ];
+      // Independent: made at once (the database is nearly on the install's longest chain). Both
+      // settle before an error escapes, so no call is left running behind a failed step.
+      const groups = await Promise.allSettled([
+        ensureSubnetGroup(rds, { name: spec.subnetGroupName, subnetIds, platform: config.platform, tags: groupTags }),
+        ensureParameterGroup(rds, { name: spec.parameterGroupName, family: spec.parameterGroupFamily, platform: config.platform, tags: platformTags(config, { Name: spec.parameterGroupName }) }),
+      ]);
+      const repaired = groups.flatMap((g) => {
+        if (g.status === "rejected") throw g.reason;
+        return g.value;
+      });
 
       if (!instance) {
         action = `read databasePassword from the platform secret (secretsmanager:GetSecretValue)`;
@@ -116,7 +123,7 @@ export const rdsStep: Step<Services> = {
           masterPassword: password,
         });
         action = `wait for RDS instance ${spec.id} (rds:DescribeDBInstances)`;
-        const created = await waitForInstance(context, rds, spec.id, report);
+        const created = await waitForInstance(context, rds, spec.id, report, typicalMs("infra/rds"));
         report.info(`created RDS instance ${spec.id} (PostgreSQL ${created.engineVersion}, ${created.instanceClass}, ${created.allocatedStorage} GiB, Multi-AZ ${created.multiAz ? "on" : "off"})`);
         return outputsOf(created);
       }

@@ -35,6 +35,8 @@ export interface QuotaCheck {
   /** The IAM actions `measure` calls, named when they fail. */
   reads: string;
   measure(): Promise<Measurement>;
+  /** Set when the config draws nothing on this quota: it is never asked for. */
+  notDrawnOn?: string;
 }
 
 /** NAT gateways the plan creates; each needs one Elastic IP. */
@@ -122,7 +124,7 @@ export function quotaChecks(config: Config, aws: PrepareServices["aws"]): QuotaC
   // A check the config does not draw on needs 0 and asks AWS nothing.
   return allQuotaChecks(config, aws).map((check) => {
     const covered = notDrawnOn(config, check.code);
-    return covered === undefined ? check : { ...check, measure: () => Promise.resolve({ need: 0, used: 0, covered }) };
+    return covered === undefined ? check : { ...check, notDrawnOn: covered, measure: () => Promise.resolve({ need: 0, used: 0, covered }) };
   });
 }
 

@@ -28,25 +28,38 @@ export function shortLine(check: QuotaCheck, m: Measurement, quota: number, regi
     `request an increase: aws service-quotas request-service-quota-increase --service-code ${check.service} --quota-code ${check.code} --desired-value ${m.used + m.need} --region ${region}`;
 }
 
-/** Runs one check; only a BtpAwsError (a config problem such as an unknown instance type) escapes. */
-export async function evaluate(check: QuotaCheck, aws: Pick<PrepareServices["aws"], "serviceQuotas">, region: string): Promise<QuotaOutcome> {
+/**
+ * Runs one check; only a BtpAwsError (a config problem such as an unknown instance type) escapes.
+ * `eager`: ask for the quota while usage is counted instead of after. Every infra step waits for
+ * this check, so on a first install (nothing of the platform exists, each check needs its quota)
+ * the round trip saved is saved on the whole install. A re-run is mostly "nothing more needed"
+ * and asks only where something is: no wasted reads.
+ */
+export async function evaluate(check: QuotaCheck, aws: Pick<PrepareServices["aws"], "serviceQuotas">, region: string, eager = false): Promise<QuotaOutcome> {
   const { code, what } = check;
+  const ask = async (): Promise<QuotaAnswer> => {
+    try {
+      return await quotaValue(await aws.serviceQuotas(region), check.service, code);
+    } catch (error) {
+      // quotaValue turns AWS errors into reasons; this is the client module failing to load.
+      return { answered: false, reason: failureReason(error) };
+    }
+  };
+  const early = eager && check.notDrawnOn === undefined ? ask() : undefined;
   let m: Measurement;
   try {
     m = await check.measure();
   } catch (error) {
+    await early; // never leave a call running behind a failed check
     if (error instanceof BtpAwsError) throw error;
     return { code, kind: "unknown", line: `${what}: could not count what is in use (${check.reads}: ${failureReason(error)}); not checked` };
   }
   // Nothing to add means no quota to ask about.
-  if (m.need <= 0) return { code, kind: "covered", line: `${what}: nothing more needed (${m.covered ?? "already in place"})` };
-  let answer: QuotaAnswer;
-  try {
-    answer = await quotaValue(await aws.serviceQuotas(region), check.service, code);
-  } catch (error) {
-    // quotaValue turns AWS errors into reasons; this is the client module failing to load.
-    answer = { answered: false, reason: failureReason(error) };
+  if (m.need <= 0) {
+    await early;
+    return { code, kind: "covered", line: `${what}: nothing more needed (${m.covered ?? "already in place"})` };
   }
+  const answer = await (early ?? ask());
   if (!answer.answered) return { code, kind: "unknown", line: `${what}: Service Quotas cannot answer here (${answer.reason}); not checked` };
   if (m.need > answer.value - m.used) return { code, kind: "short", line: shortLine(check, m, answer.value, region) };
   const quota = `${answer.value}${answer.source === "default" ? " (AWS default)" : ""}`;
@@ -77,12 +90,14 @@ export const quotasStep: Step<PrepareServices> = {
   phase: "prepare",
   needs: ["prepare/credentials"],
   describe: (config) => [`compare service quotas in ${config.aws.region} with what the plan needs: ${plannedSummary(config)} (servicequotas:GetServiceQuota)`],
-  async run({ config, services }, report) {
+  async run(context, report) {
+    const { config, services } = context;
     const region = config.aws.region;
     report.status(`reading quotas and usage in ${region}`);
     // Independent reads: run together, report in a fixed order. All settle before a config
     // error is thrown, so no check is still calling AWS when the step ends.
-    const settled = await Promise.allSettled(quotaChecks(config, services.aws).map((check) => evaluate(check, services.aws, region)));
+    const eager = context.previous === undefined; // never completed: a first install
+    const settled = await Promise.allSettled(quotaChecks(config, services.aws).map((check) => evaluate(check, services.aws, region, eager)));
     const rejected = settled.find((s) => s.status === "rejected");
     if (rejected) throw rejected.reason;
     const outcomes = settled.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));

@@ -19,7 +19,7 @@ describe("btp-aws CLI", () => {
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
     for (const phase of ["prepare", "infra", "addons", "vault", "cert-manager", "btp", "verify"]) expect(result.stdout).toMatch(new RegExp(`^${phase}$`, "m"));
-    expect(result.stdout).toContain("+ infra/eks: EKS cluster  ← prepare, infra/vpc, infra/kms, infra/iam-roles, infra/security-groups");
+    expect(result.stdout).toContain("+ infra/eks: EKS cluster  ← prepare, infra/vpc, infra/kms, infra/iam-roles");
     expect(result.stdout).toContain("+ vault/release: Vault release  ← addons/storage-class, infra/irsa, infra/kms");
     expect(result.stdout).toContain("+ btp/registry-login: Chart registry login  ← prepare/tools");
     expect(result.stdout).not.toContain("not yet available");

@@ -195,7 +195,7 @@ describe("infra/eks-addons: creating", () => {
   it("times out after 20 minutes of CREATING, saying where it stands", async () => {
     eksMock.on(DescribeAddonCommand, { addonName: "kube-proxy" }).rejectsOnce(notFound()).resolves(addon("kube-proxy", "CREATING"));
     const error = await failure(run());
-    expect(error.message).toMatch(/^timed out waiting for EKS add-on kube-proxy on cluster btp-btp-test to become ACTIVE: still CREATING after 19m\d\ds$/);
+    expect(error.message).toMatch(/^timed out waiting for EKS add-on kube-proxy on cluster btp-btp-test to become ACTIVE: still CREATING after 20m0\ds$/);
   });
 
   it("names the EKS action that was denied", async () => {

@@ -106,7 +106,7 @@ beforeEach(() => {
 
 describe("infra/eks: create", () => {
   it("declares its place in the DAG", () => {
-    expect([eksStep.id, eksStep.phase, eksStep.needs]).toEqual(["infra/eks", "infra", ["infra/vpc", "infra/kms", "infra/iam-roles", "infra/security-groups", "prepare/credentials"]]);
+    expect([eksStep.id, eksStep.phase, eksStep.needs]).toEqual(["infra/eks", "infra", ["infra/vpc", "infra/kms", "infra/iam-roles", "prepare/credentials"]]);
     expect(eksStep.describe(config)[1]).toBe("private endpoint, public endpoint for 203.0.113.0/24");
   });
 

@@ -25,9 +25,10 @@ export function services(dns: PrepareServices["dns"] = { resolveNs: () => Promis
   return { aws: mockedAws(), helm: { find: () => Promise.resolve(undefined), version: () => Promise.reject(new Error("unused")) }, dns };
 }
 
-export async function run(step: Step<PrepareServices>, config: Config, svc: PrepareServices = services()): Promise<{ outputs: StepOutputs; report: RecordingReporter }> {
+/** `previous`: the step's outputs from an earlier run (a re-run); undefined is a first run. */
+export async function run(step: Step<PrepareServices>, config: Config, svc: PrepareServices = services(), previous?: StepOutputs): Promise<{ outputs: StepOutputs; report: RecordingReporter }> {
   const report = recordingReporter();
-  const outputs = await step.run({ config, services: svc, outputs: CREDENTIALS_OUTPUTS, previous: undefined, signal: new AbortController().signal }, report);
+  const outputs = await step.run({ config, services: svc, outputs: CREDENTIALS_OUTPUTS, previous, signal: new AbortController().signal }, report);
   return { outputs: outputs ?? {}, report };
 }
 

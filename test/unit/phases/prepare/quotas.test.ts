@@ -13,7 +13,7 @@ import { failureReason } from "../../../../src/aws/service-quotas.js";
 import type { NatGatewayInZone } from "../../../../src/aws/ec2-usage.js";
 import { awsTestConfig } from "../../../support/aws-modes.js";
 import { testConfig } from "../../../support/config.js";
-import { failure, run } from "./helpers.js";
+import { failure, run, services } from "./helpers.js";
 
 const ec2 = mockClient(EC2Client);
 const rds = mockClient(RDSClient);
@@ -170,13 +170,32 @@ describe("prepare/quotas", () => {
     expect(outputs.checked).toContain("L-1216C47A");
   });
 
+  it("on a first run asks for each quota while it counts usage, not after", async () => {
+    // Found by test/bench (makespan): every infra step waits for this check, and asking one
+    // after the other put two more round trips on the install's critical path.
+    let asked!: () => void;
+    const quotaAsked = new Promise<void>((resolve) => (asked = resolve));
+    const answer = quotas.on(GetServiceQuotaCommand);
+    answer.callsFake((input: { ServiceCode: string; QuotaCode: string }) => {
+      if (input.QuotaCode === "L-F678F1CE") asked();
+      return { Quota: { ServiceCode: input.ServiceCode, QuotaCode: input.QuotaCode, Value: 5 } };
+    });
+    // The VPC count answers only once its quota has been asked: sequential code would hang here.
+    ec2.on(DescribeVpcsCommand).callsFake(async () => {
+      await quotaAsked;
+      return { Vpcs: [{ VpcId: "vpc-0" }] };
+    });
+    const { report } = await run(quotasStep, development);
+    expect(report.infos[0]).toBe("VPCs per Region: need 1, quota 5 with 1 in use: enough");
+  });
+
   it("stops on an instance type EC2 does not know, naming the config field", async () => {
     const error = await failure(run(quotasStep, testConfig({ cluster: { instanceTypes: ["m5.nope"] } })));
     expect(error.message).toBe("cluster.instanceTypes: EC2 in eu-west-1 does not offer m5.nope: The following supplied instance types do not exist: [m5.nope]");
     expect(error.hint).toBe("choose instance types the region offers (aws ec2 describe-instance-type-offerings --region eu-west-1)");
   });
 
-  it("needs nothing for what the platform already has, and asks no quota for it", async () => {
+  it("on a re-run, needs nothing for what the platform already has, and asks no quota for it", async () => {
     world({
       vpcs: [{ tags: platformTag() }, {}, {}, {}, {}],
       nats: [{ zone: "eu-west-1a", tags: platformTag() }],
@@ -185,7 +204,7 @@ describe("prepare/quotas", () => {
       dbs: ["btp-btp-test-db"],
       caches: [{ id: "btp-btp-test-redis-001", group: "btp-btp-test-redis", nodes: 1 }, { id: "btp-btp-test-redis-002", group: "btp-btp-test-redis", nodes: 1 }],
     });
-    const { report, outputs } = await run(quotasStep, development);
+    const { report, outputs } = await run(quotasStep, development, services(), { checked: ALL_CODES, unknown: [] });
     expect(report.infos).toEqual([
       "VPCs per Region: nothing more needed (platform btp-test already has its VPC)",
       "NAT gateways per Availability Zone: nothing more needed (platform btp-test already has its 1 NAT gateway)",
