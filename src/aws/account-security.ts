@@ -9,6 +9,7 @@ import type { ConfigServiceClient } from "@aws-sdk/client-config-service";
 import type { IAMClient } from "@aws-sdk/client-iam";
 import { awsErrorCode } from "./errors.js";
 import { tagList, type TagMap } from "./tags.js";
+import { loadSdk } from "./sdk.js";
 
 export interface Detector {
   id: string;
@@ -18,7 +19,7 @@ export interface Detector {
 
 /** Every GuardDuty detector in the region (one at most, in practice) with its status. */
 export async function guardDutyDetectors(guardduty: GuardDutyClient): Promise<Detector[]> {
-  const { GetDetectorCommand, paginateListDetectors } = await import("@aws-sdk/client-guardduty");
+  const { GetDetectorCommand, paginateListDetectors } = await loadSdk("@aws-sdk/client-guardduty");
   const ids: string[] = [];
   for await (const page of paginateListDetectors({ client: guardduty }, {})) ids.push(...(page.DetectorIds ?? []));
   return Promise.all(ids.map(async (id) => ({ id, status: (await guardduty.send(new GetDetectorCommand({ DetectorId: id }))).Status ?? "UNKNOWN" })));
@@ -30,14 +31,14 @@ export async function findDetector(guardduty: GuardDutyClient): Promise<{ id: st
 }
 
 export async function createDetector(guardduty: GuardDutyClient, tags: TagMap): Promise<string> {
-  const { CreateDetectorCommand } = await import("@aws-sdk/client-guardduty");
+  const { CreateDetectorCommand } = await loadSdk("@aws-sdk/client-guardduty");
   const { DetectorId } = await guardduty.send(new CreateDetectorCommand({ Enable: true, FindingPublishingFrequency: "FIFTEEN_MINUTES", Tags: { ...tags } }));
   if (!DetectorId) throw new Error("CreateDetector answered without a detector id");
   return DetectorId;
 }
 
 export async function enableDetector(guardduty: GuardDutyClient, id: string): Promise<void> {
-  const { UpdateDetectorCommand } = await import("@aws-sdk/client-guardduty");
+  const { UpdateDetectorCommand } = await loadSdk("@aws-sdk/client-guardduty");
   await guardduty.send(new UpdateDetectorCommand({ DetectorId: id, Enable: true }));
 }
 
@@ -52,7 +53,7 @@ export interface Trail {
 
 /** Trails that apply to this region (its own and multi-region ones), with whether they log. */
 export async function cloudTrails(cloudtrail: CloudTrailClient): Promise<Trail[]> {
-  const { DescribeTrailsCommand, GetTrailStatusCommand } = await import("@aws-sdk/client-cloudtrail");
+  const { DescribeTrailsCommand, GetTrailStatusCommand } = await loadSdk("@aws-sdk/client-cloudtrail");
   const { trailList } = await cloudtrail.send(new DescribeTrailsCommand({ includeShadowTrails: true }));
   return Promise.all((trailList ?? []).filter((t) => t.TrailARN ?? t.Name).map(async (t) => {
     const status = await cloudtrail.send(new GetTrailStatusCommand({ Name: t.TrailARN ?? t.Name }));
@@ -66,7 +67,7 @@ export async function findMultiRegionTrail(cloudtrail: CloudTrailClient): Promis
 }
 
 export async function createTrail(cloudtrail: CloudTrailClient, spec: { name: string; bucket: string; tags: TagMap }): Promise<string> {
-  const { CreateTrailCommand } = await import("@aws-sdk/client-cloudtrail");
+  const { CreateTrailCommand } = await loadSdk("@aws-sdk/client-cloudtrail");
   const trail = await cloudtrail.send(new CreateTrailCommand({
     Name: spec.name,
     S3BucketName: spec.bucket,
@@ -80,7 +81,7 @@ export async function createTrail(cloudtrail: CloudTrailClient, spec: { name: st
 }
 
 export async function startLogging(cloudtrail: CloudTrailClient, trail: string): Promise<void> {
-  const { StartLoggingCommand } = await import("@aws-sdk/client-cloudtrail");
+  const { StartLoggingCommand } = await loadSdk("@aws-sdk/client-cloudtrail");
   await cloudtrail.send(new StartLoggingCommand({ Name: trail }));
 }
 
@@ -91,7 +92,7 @@ export interface Recorder {
 }
 
 export async function findRecorder(config: ConfigServiceClient): Promise<Recorder | undefined> {
-  const { DescribeConfigurationRecordersCommand, DescribeConfigurationRecorderStatusCommand, DescribeDeliveryChannelsCommand } = await import("@aws-sdk/client-config-service");
+  const { DescribeConfigurationRecordersCommand, DescribeConfigurationRecorderStatusCommand, DescribeDeliveryChannelsCommand } = await loadSdk("@aws-sdk/client-config-service");
   const [recorder] = (await config.send(new DescribeConfigurationRecordersCommand({}))).ConfigurationRecorders ?? [];
   if (!recorder?.name) return undefined;
   const [status] = (await config.send(new DescribeConfigurationRecorderStatusCommand({ ConfigurationRecorderNames: [recorder.name] }))).ConfigurationRecordersStatus ?? [];
@@ -101,7 +102,7 @@ export async function findRecorder(config: ConfigServiceClient): Promise<Recorde
 
 /** AWS Config's service-linked role: made once per account; "already exists" is success. */
 export async function ensureConfigServiceRole(iam: IAMClient, partition: string, account: string): Promise<string> {
-  const { CreateServiceLinkedRoleCommand } = await import("@aws-sdk/client-iam");
+  const { CreateServiceLinkedRoleCommand } = await loadSdk("@aws-sdk/client-iam");
   try {
     await iam.send(new CreateServiceLinkedRoleCommand({ AWSServiceName: "config.amazonaws.com" }));
   } catch (error) {
@@ -111,7 +112,7 @@ export async function ensureConfigServiceRole(iam: IAMClient, partition: string,
 }
 
 export async function putRecorder(config: ConfigServiceClient, spec: { name: string; roleArn: string; bucket: string; prefix: string }): Promise<void> {
-  const { PutConfigurationRecorderCommand, PutDeliveryChannelCommand } = await import("@aws-sdk/client-config-service");
+  const { PutConfigurationRecorderCommand, PutDeliveryChannelCommand } = await loadSdk("@aws-sdk/client-config-service");
   await config.send(new PutConfigurationRecorderCommand({
     ConfigurationRecorder: { name: spec.name, roleARN: spec.roleArn, recordingGroup: { allSupported: true, includeGlobalResourceTypes: true } },
   }));
@@ -119,6 +120,6 @@ export async function putRecorder(config: ConfigServiceClient, spec: { name: str
 }
 
 export async function startRecorder(config: ConfigServiceClient, name: string): Promise<void> {
-  const { StartConfigurationRecorderCommand } = await import("@aws-sdk/client-config-service");
+  const { StartConfigurationRecorderCommand } = await loadSdk("@aws-sdk/client-config-service");
   await config.send(new StartConfigurationRecorderCommand({ ConfigurationRecorderName: name }));
 }

@@ -2,6 +2,7 @@
 import type { ACMClient, CertificateStatus } from "@aws-sdk/client-acm";
 import { awsErrorCode } from "./errors.js";
 import { tagList, tagMap, type TagMap } from "./tags.js";
+import { loadSdk } from "./sdk.js";
 
 export interface DnsRecord {
   name: string;
@@ -32,7 +33,7 @@ export interface Certificate {
 }
 
 export async function describeCertificate(acm: ACMClient, arn: string): Promise<Certificate | undefined> {
-  const { DescribeCertificateCommand } = await import("@aws-sdk/client-acm");
+  const { DescribeCertificateCommand } = await loadSdk("@aws-sdk/client-acm");
   try {
     const { Certificate: c } = await acm.send(new DescribeCertificateCommand({ CertificateArn: arn }));
     if (!c?.CertificateArn || !c.DomainName) return undefined;
@@ -59,7 +60,7 @@ export async function describeCertificate(acm: ACMClient, arn: string): Promise<
 
 /** ARNs of the certificates for exactly this domain name in the given statuses. */
 export async function certificatesForDomain(acm: ACMClient, domain: string, statuses: readonly CertificateStatus[]): Promise<string[]> {
-  const { paginateListCertificates } = await import("@aws-sdk/client-acm");
+  const { paginateListCertificates } = await loadSdk("@aws-sdk/client-acm");
   const arns: string[] = [];
   for await (const page of paginateListCertificates({ client: acm }, { CertificateStatuses: [...statuses] })) {
     for (const summary of page.CertificateSummaryList ?? []) {
@@ -70,7 +71,7 @@ export async function certificatesForDomain(acm: ACMClient, domain: string, stat
 }
 
 export async function certificateTags(acm: ACMClient, arn: string): Promise<Record<string, string>> {
-  const { ListTagsForCertificateCommand } = await import("@aws-sdk/client-acm");
+  const { ListTagsForCertificateCommand } = await loadSdk("@aws-sdk/client-acm");
   const { Tags } = await acm.send(new ListTagsForCertificateCommand({ CertificateArn: arn }));
   return tagMap(Tags);
 }
@@ -85,7 +86,7 @@ export interface CertificateRequest {
 
 /** Requests a DNS-validated public certificate; returns its ARN. */
 export async function requestCertificate(acm: ACMClient, request: CertificateRequest): Promise<string> {
-  const { RequestCertificateCommand } = await import("@aws-sdk/client-acm");
+  const { RequestCertificateCommand } = await loadSdk("@aws-sdk/client-acm");
   const { CertificateArn } = await acm.send(new RequestCertificateCommand({
     DomainName: request.domain,
     SubjectAlternativeNames: request.alternativeNames,
@@ -98,6 +99,6 @@ export async function requestCertificate(acm: ACMClient, request: CertificateReq
 }
 
 export async function tagCertificate(acm: ACMClient, arn: string, tags: TagMap): Promise<void> {
-  const { AddTagsToCertificateCommand } = await import("@aws-sdk/client-acm");
+  const { AddTagsToCertificateCommand } = await loadSdk("@aws-sdk/client-acm");
   await acm.send(new AddTagsToCertificateCommand({ CertificateArn: arn, Tags: tagList(tags) }));
 }

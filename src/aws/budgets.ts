@@ -5,6 +5,7 @@
 import type { BudgetsClient, Notification as SdkNotification } from "@aws-sdk/client-budgets";
 import { awsErrorCode } from "./errors.js";
 import { tagList, tagMap, type TagMap } from "./tags.js";
+import { loadSdk } from "./sdk.js";
 
 export interface Budget {
   name: string;
@@ -38,7 +39,7 @@ function sdkSubscribers(subscribers: readonly Subscriber[]): { SubscriptionType:
 }
 
 export async function describeBudget(budgets: BudgetsClient, account: string, name: string): Promise<Budget | undefined> {
-  const { DescribeBudgetCommand } = await import("@aws-sdk/client-budgets");
+  const { DescribeBudgetCommand } = await loadSdk("@aws-sdk/client-budgets");
   try {
     const { Budget: b } = await budgets.send(new DescribeBudgetCommand({ AccountId: account, BudgetName: name }));
     if (!b?.BudgetName) return undefined;
@@ -59,7 +60,7 @@ export interface MonthlyCostBudget {
 
 /** A monthly COST budget in USD with one notification and its subscribers, in one call. */
 export async function createMonthlyCostBudget(budgets: BudgetsClient, account: string, spec: MonthlyCostBudget): Promise<void> {
-  const { CreateBudgetCommand } = await import("@aws-sdk/client-budgets");
+  const { CreateBudgetCommand } = await loadSdk("@aws-sdk/client-budgets");
   await budgets.send(new CreateBudgetCommand({
     AccountId: account,
     Budget: { BudgetName: spec.name, BudgetType: "COST", TimeUnit: "MONTHLY", BudgetLimit: { Amount: String(spec.amountUsd), Unit: "USD" } },
@@ -70,7 +71,7 @@ export async function createMonthlyCostBudget(budgets: BudgetsClient, account: s
 
 /** Changes the limit of a monthly COST budget (UpdateBudget replaces the budget definition). */
 export async function updateMonthlyCostLimit(budgets: BudgetsClient, account: string, name: string, amountUsd: number): Promise<void> {
-  const { UpdateBudgetCommand } = await import("@aws-sdk/client-budgets");
+  const { UpdateBudgetCommand } = await loadSdk("@aws-sdk/client-budgets");
   await budgets.send(new UpdateBudgetCommand({
     AccountId: account,
     NewBudget: { BudgetName: name, BudgetType: "COST", TimeUnit: "MONTHLY", BudgetLimit: { Amount: String(amountUsd), Unit: "USD" } },
@@ -78,7 +79,7 @@ export async function updateMonthlyCostLimit(budgets: BudgetsClient, account: st
 }
 
 export async function budgetNotifications(budgets: BudgetsClient, account: string, name: string): Promise<BudgetNotification[]> {
-  const { paginateDescribeNotificationsForBudget } = await import("@aws-sdk/client-budgets");
+  const { paginateDescribeNotificationsForBudget } = await loadSdk("@aws-sdk/client-budgets");
   const found: BudgetNotification[] = [];
   for await (const page of paginateDescribeNotificationsForBudget({ client: budgets }, { AccountId: account, BudgetName: name })) {
     for (const n of page.Notifications ?? []) {
@@ -94,7 +95,7 @@ export async function budgetNotifications(budgets: BudgetsClient, account: strin
 }
 
 export async function notificationSubscribers(budgets: BudgetsClient, account: string, name: string, notification: BudgetNotification): Promise<Subscriber[]> {
-  const { paginateDescribeSubscribersForNotification } = await import("@aws-sdk/client-budgets");
+  const { paginateDescribeSubscribersForNotification } = await loadSdk("@aws-sdk/client-budgets");
   const found: Subscriber[] = [];
   for await (const page of paginateDescribeSubscribersForNotification({ client: budgets }, { AccountId: account, BudgetName: name, Notification: sdkNotification(notification) })) {
     for (const s of page.Subscribers ?? []) {
@@ -105,22 +106,22 @@ export async function notificationSubscribers(budgets: BudgetsClient, account: s
 }
 
 export async function createNotification(budgets: BudgetsClient, account: string, name: string, notification: BudgetNotification, subscribers: readonly Subscriber[]): Promise<void> {
-  const { CreateNotificationCommand } = await import("@aws-sdk/client-budgets");
+  const { CreateNotificationCommand } = await loadSdk("@aws-sdk/client-budgets");
   await budgets.send(new CreateNotificationCommand({ AccountId: account, BudgetName: name, Notification: sdkNotification(notification), Subscribers: sdkSubscribers(subscribers) }));
 }
 
 export async function createSubscriber(budgets: BudgetsClient, account: string, name: string, notification: BudgetNotification, subscriber: Subscriber): Promise<void> {
-  const { CreateSubscriberCommand } = await import("@aws-sdk/client-budgets");
+  const { CreateSubscriberCommand } = await loadSdk("@aws-sdk/client-budgets");
   await budgets.send(new CreateSubscriberCommand({ AccountId: account, BudgetName: name, Notification: sdkNotification(notification), Subscriber: sdkSubscribers([subscriber])[0]! }));
 }
 
 export async function budgetTags(budgets: BudgetsClient, arn: string): Promise<Record<string, string>> {
-  const { ListTagsForResourceCommand } = await import("@aws-sdk/client-budgets");
+  const { ListTagsForResourceCommand } = await loadSdk("@aws-sdk/client-budgets");
   const { ResourceTags } = await budgets.send(new ListTagsForResourceCommand({ ResourceARN: arn }));
   return tagMap(ResourceTags);
 }
 
 export async function tagBudget(budgets: BudgetsClient, arn: string, tags: TagMap): Promise<void> {
-  const { TagResourceCommand } = await import("@aws-sdk/client-budgets");
+  const { TagResourceCommand } = await loadSdk("@aws-sdk/client-budgets");
   await budgets.send(new TagResourceCommand({ ResourceARN: arn, ResourceTags: tagList(tags) }));
 }

@@ -31,6 +31,7 @@ import type { ConfigServiceClient } from "@aws-sdk/client-config-service";
 import type { PricingClient } from "@aws-sdk/client-pricing";
 import type { AwsCredentialIdentityProvider } from "@smithy/types";
 import { attachCallCounter, type CallCounter, type CountableClient } from "./call-counter.js";
+import { loadSdk } from "./sdk.js";
 
 export interface AwsClientOptions {
   /** Default region for every client; a client for another region is asked for explicitly. */
@@ -157,30 +158,30 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
     region: options.region,
     endpoint: options.endpoint,
     counter: options.counter,
-    sts: regional("sts", async () => (await import("@aws-sdk/client-sts")).STSClient),
-    ec2: regional("ec2", async () => (await import("@aws-sdk/client-ec2")).EC2Client),
-    iam: regional("iam", async () => (await import("@aws-sdk/client-iam")).IAMClient),
-    kms: regional("kms", async () => (await import("@aws-sdk/client-kms")).KMSClient),
-    s3: regional("s3", async () => (await import("@aws-sdk/client-s3")).S3Client),
-    eks: regional("eks", async () => (await import("@aws-sdk/client-eks")).EKSClient),
-    rds: regional("rds", async () => (await import("@aws-sdk/client-rds")).RDSClient),
-    elasticache: regional("elasticache", async () => (await import("@aws-sdk/client-elasticache")).ElastiCacheClient),
-    acm: regional("acm", async () => (await import("@aws-sdk/client-acm")).ACMClient),
-    route53: regional("route53", async () => (await import("@aws-sdk/client-route-53")).Route53Client),
-    secretsManager: regional("secretsManager", async () => (await import("@aws-sdk/client-secrets-manager")).SecretsManagerClient),
-    sns: regional("sns", async () => (await import("@aws-sdk/client-sns")).SNSClient),
-    cloudwatch: regional("cloudwatch", async () => (await import("@aws-sdk/client-cloudwatch")).CloudWatchClient),
-    logs: regional("logs", async () => (await import("@aws-sdk/client-cloudwatch-logs")).CloudWatchLogsClient),
+    sts: regional("sts", async () => (await loadSdk("@aws-sdk/client-sts")).STSClient),
+    ec2: regional("ec2", async () => (await loadSdk("@aws-sdk/client-ec2")).EC2Client),
+    iam: regional("iam", async () => (await loadSdk("@aws-sdk/client-iam")).IAMClient),
+    kms: regional("kms", async () => (await loadSdk("@aws-sdk/client-kms")).KMSClient),
+    s3: regional("s3", async () => (await loadSdk("@aws-sdk/client-s3")).S3Client),
+    eks: regional("eks", async () => (await loadSdk("@aws-sdk/client-eks")).EKSClient),
+    rds: regional("rds", async () => (await loadSdk("@aws-sdk/client-rds")).RDSClient),
+    elasticache: regional("elasticache", async () => (await loadSdk("@aws-sdk/client-elasticache")).ElastiCacheClient),
+    acm: regional("acm", async () => (await loadSdk("@aws-sdk/client-acm")).ACMClient),
+    route53: regional("route53", async () => (await loadSdk("@aws-sdk/client-route-53")).Route53Client),
+    secretsManager: regional("secretsManager", async () => (await loadSdk("@aws-sdk/client-secrets-manager")).SecretsManagerClient),
+    sns: regional("sns", async () => (await loadSdk("@aws-sdk/client-sns")).SNSClient),
+    cloudwatch: regional("cloudwatch", async () => (await loadSdk("@aws-sdk/client-cloudwatch")).CloudWatchClient),
+    logs: regional("logs", async () => (await loadSdk("@aws-sdk/client-cloudwatch-logs")).CloudWatchLogsClient),
     // Budgets' generated types narrow middlewareStack.add more than the others; the runtime shape is the same.
-    budgets: regional("budgets", async () => (await import("@aws-sdk/client-budgets")).BudgetsClient as unknown as ClientConstructor<BudgetsClient & SdkClient>),
-    serviceQuotas: regional("serviceQuotas", async () => (await import("@aws-sdk/client-service-quotas")).ServiceQuotasClient),
-    tagging: regional("tagging", async () => (await import("@aws-sdk/client-resource-groups-tagging-api")).ResourceGroupsTaggingAPIClient),
-    elbv2: regional("elbv2", async () => (await import("@aws-sdk/client-elastic-load-balancing-v2")).ElasticLoadBalancingV2Client),
-    wafv2: regional("wafv2", async () => (await import("@aws-sdk/client-wafv2")).WAFV2Client),
-    guardduty: regional("guardduty", async () => (await import("@aws-sdk/client-guardduty")).GuardDutyClient),
-    cloudtrail: regional("cloudtrail", async () => (await import("@aws-sdk/client-cloudtrail")).CloudTrailClient),
-    configService: regional("configService", async () => (await import("@aws-sdk/client-config-service")).ConfigServiceClient),
-    pricing: regional("pricing", async () => (await import("@aws-sdk/client-pricing")).PricingClient),
+    budgets: regional("budgets", async () => (await loadSdk("@aws-sdk/client-budgets")).BudgetsClient as unknown as ClientConstructor<BudgetsClient & SdkClient>),
+    serviceQuotas: regional("serviceQuotas", async () => (await loadSdk("@aws-sdk/client-service-quotas")).ServiceQuotasClient),
+    tagging: regional("tagging", async () => (await loadSdk("@aws-sdk/client-resource-groups-tagging-api")).ResourceGroupsTaggingAPIClient),
+    elbv2: regional("elbv2", async () => (await loadSdk("@aws-sdk/client-elastic-load-balancing-v2")).ElasticLoadBalancingV2Client),
+    wafv2: regional("wafv2", async () => (await loadSdk("@aws-sdk/client-wafv2")).WAFV2Client),
+    guardduty: regional("guardduty", async () => (await loadSdk("@aws-sdk/client-guardduty")).GuardDutyClient),
+    cloudtrail: regional("cloudtrail", async () => (await loadSdk("@aws-sdk/client-cloudtrail")).CloudTrailClient),
+    configService: regional("configService", async () => (await loadSdk("@aws-sdk/client-config-service")).ConfigServiceClient),
+    pricing: regional("pricing", async () => (await loadSdk("@aws-sdk/client-pricing")).PricingClient),
     destroy() {
       for (const client of built.splice(0)) client.destroy();
     },

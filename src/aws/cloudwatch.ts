@@ -1,6 +1,7 @@
 /** The CloudWatch alarm calls the installer makes, as domain operations. */
 import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { tagList, tagMap, type TagMap } from "./tags.js";
+import { loadSdk } from "./sdk.js";
 
 /** A single-metric alarm, reduced to the fields the installer sets. */
 export interface MetricAlarmSpec {
@@ -24,7 +25,7 @@ export interface MetricAlarm extends MetricAlarmSpec {
 
 /** The metric alarms among `names` that exist (DescribeAlarms takes at most 100 names). */
 export async function metricAlarms(cloudwatch: CloudWatchClient, names: readonly string[]): Promise<MetricAlarm[]> {
-  const { paginateDescribeAlarms } = await import("@aws-sdk/client-cloudwatch");
+  const { paginateDescribeAlarms } = await loadSdk("@aws-sdk/client-cloudwatch");
   const found: MetricAlarm[] = [];
   if (names.length === 0) return found;
   for await (const page of paginateDescribeAlarms({ client: cloudwatch }, { AlarmNames: [...names], AlarmTypes: ["MetricAlarm"] })) {
@@ -55,7 +56,7 @@ export async function metricAlarms(cloudwatch: CloudWatchClient, names: readonly
  * when the alarm is new; CloudWatch ignores them on an update, so use tagAlarm for those.
  */
 export async function putMetricAlarm(cloudwatch: CloudWatchClient, spec: MetricAlarmSpec, tags: TagMap): Promise<void> {
-  const { PutMetricAlarmCommand } = await import("@aws-sdk/client-cloudwatch");
+  const { PutMetricAlarmCommand } = await loadSdk("@aws-sdk/client-cloudwatch");
   await cloudwatch.send(new PutMetricAlarmCommand({
     AlarmName: spec.name,
     AlarmDescription: spec.description,
@@ -74,12 +75,12 @@ export async function putMetricAlarm(cloudwatch: CloudWatchClient, spec: MetricA
 }
 
 export async function alarmTags(cloudwatch: CloudWatchClient, arn: string): Promise<Record<string, string>> {
-  const { ListTagsForResourceCommand } = await import("@aws-sdk/client-cloudwatch");
+  const { ListTagsForResourceCommand } = await loadSdk("@aws-sdk/client-cloudwatch");
   const { Tags } = await cloudwatch.send(new ListTagsForResourceCommand({ ResourceARN: arn }));
   return tagMap(Tags);
 }
 
 export async function tagAlarm(cloudwatch: CloudWatchClient, arn: string, tags: TagMap): Promise<void> {
-  const { TagResourceCommand } = await import("@aws-sdk/client-cloudwatch");
+  const { TagResourceCommand } = await loadSdk("@aws-sdk/client-cloudwatch");
   await cloudwatch.send(new TagResourceCommand({ ResourceARN: arn, Tags: tagList(tags) }));
 }

@@ -7,57 +7,58 @@ import type { EC2Client } from "@aws-sdk/client-ec2";
 import { ec2Filters } from "./ec2.js";
 import { deleteUnlessGone } from "./idempotent-delete.js";
 import { tagMap } from "./tags.js";
+import { loadSdk } from "./sdk.js";
 
 type Filters = Readonly<Record<string, readonly string[]>>;
 
 export async function deleteNatGateway(ec2: EC2Client, natGatewayId: string): Promise<boolean> {
-  const { DeleteNatGatewayCommand } = await import("@aws-sdk/client-ec2");
+  const { DeleteNatGatewayCommand } = await loadSdk("@aws-sdk/client-ec2");
   return deleteUnlessGone(["InvalidNatGatewayID.NotFound", "NatGatewayNotFound"], () => ec2.send(new DeleteNatGatewayCommand({ NatGatewayId: natGatewayId })));
 }
 
 export async function disassociateAddress(ec2: EC2Client, associationId: string): Promise<boolean> {
-  const { DisassociateAddressCommand } = await import("@aws-sdk/client-ec2");
+  const { DisassociateAddressCommand } = await loadSdk("@aws-sdk/client-ec2");
   return deleteUnlessGone(["InvalidAssociationID.NotFound"], () => ec2.send(new DisassociateAddressCommand({ AssociationId: associationId })));
 }
 
 export async function releaseAddress(ec2: EC2Client, allocationId: string): Promise<boolean> {
-  const { ReleaseAddressCommand } = await import("@aws-sdk/client-ec2");
+  const { ReleaseAddressCommand } = await loadSdk("@aws-sdk/client-ec2");
   return deleteUnlessGone(["InvalidAllocationID.NotFound"], () => ec2.send(new ReleaseAddressCommand({ AllocationId: allocationId })));
 }
 
 export async function detachInternetGateway(ec2: EC2Client, internetGatewayId: string, vpcId: string): Promise<boolean> {
-  const { DetachInternetGatewayCommand } = await import("@aws-sdk/client-ec2");
+  const { DetachInternetGatewayCommand } = await loadSdk("@aws-sdk/client-ec2");
   return deleteUnlessGone(["Gateway.NotAttached", "InvalidInternetGatewayID.NotFound"], () => ec2.send(new DetachInternetGatewayCommand({ InternetGatewayId: internetGatewayId, VpcId: vpcId })));
 }
 
 export async function deleteInternetGateway(ec2: EC2Client, internetGatewayId: string): Promise<boolean> {
-  const { DeleteInternetGatewayCommand } = await import("@aws-sdk/client-ec2");
+  const { DeleteInternetGatewayCommand } = await loadSdk("@aws-sdk/client-ec2");
   return deleteUnlessGone(["InvalidInternetGatewayID.NotFound"], () => ec2.send(new DeleteInternetGatewayCommand({ InternetGatewayId: internetGatewayId })));
 }
 
 export async function disassociateRouteTable(ec2: EC2Client, associationId: string): Promise<boolean> {
-  const { DisassociateRouteTableCommand } = await import("@aws-sdk/client-ec2");
+  const { DisassociateRouteTableCommand } = await loadSdk("@aws-sdk/client-ec2");
   return deleteUnlessGone(["InvalidAssociationID.NotFound"], () => ec2.send(new DisassociateRouteTableCommand({ AssociationId: associationId })));
 }
 
 export async function deleteRouteTable(ec2: EC2Client, routeTableId: string): Promise<boolean> {
-  const { DeleteRouteTableCommand } = await import("@aws-sdk/client-ec2");
+  const { DeleteRouteTableCommand } = await loadSdk("@aws-sdk/client-ec2");
   return deleteUnlessGone(["InvalidRouteTableID.NotFound"], () => ec2.send(new DeleteRouteTableCommand({ RouteTableId: routeTableId })));
 }
 
 export async function deleteSubnet(ec2: EC2Client, subnetId: string): Promise<boolean> {
-  const { DeleteSubnetCommand } = await import("@aws-sdk/client-ec2");
+  const { DeleteSubnetCommand } = await loadSdk("@aws-sdk/client-ec2");
   return deleteUnlessGone(["InvalidSubnetID.NotFound"], () => ec2.send(new DeleteSubnetCommand({ SubnetId: subnetId })));
 }
 
 export async function deleteVpc(ec2: EC2Client, vpcId: string): Promise<boolean> {
-  const { DeleteVpcCommand } = await import("@aws-sdk/client-ec2");
+  const { DeleteVpcCommand } = await loadSdk("@aws-sdk/client-ec2");
   return deleteUnlessGone(["InvalidVpcID.NotFound"], () => ec2.send(new DeleteVpcCommand({ VpcId: vpcId })));
 }
 
 export async function deleteFlowLogs(ec2: EC2Client, flowLogIds: readonly string[]): Promise<void> {
   if (flowLogIds.length === 0) return;
-  const { DeleteFlowLogsCommand } = await import("@aws-sdk/client-ec2");
+  const { DeleteFlowLogsCommand } = await loadSdk("@aws-sdk/client-ec2");
   // Per-id failures come back in the body; an id that is already gone is what we wanted.
   const { Unsuccessful = [] } = await ec2.send(new DeleteFlowLogsCommand({ FlowLogIds: [...flowLogIds] }));
   const failed = Unsuccessful.find((u) => u.Error?.Code !== "InvalidFlowLogId.NotFound");
@@ -65,7 +66,7 @@ export async function deleteFlowLogs(ec2: EC2Client, flowLogIds: readonly string
 }
 
 export async function deleteLaunchTemplate(ec2: EC2Client, launchTemplateId: string): Promise<boolean> {
-  const { DeleteLaunchTemplateCommand } = await import("@aws-sdk/client-ec2");
+  const { DeleteLaunchTemplateCommand } = await loadSdk("@aws-sdk/client-ec2");
   return deleteUnlessGone(["InvalidLaunchTemplateId.NotFound", "InvalidLaunchTemplateId.Malformed"], () => ec2.send(new DeleteLaunchTemplateCommand({ LaunchTemplateId: launchTemplateId })));
 }
 
@@ -79,7 +80,7 @@ export interface GroupSummary {
 }
 
 export async function securityGroupsMatching(ec2: EC2Client, filters: Filters): Promise<GroupSummary[]> {
-  const { paginateDescribeSecurityGroups } = await import("@aws-sdk/client-ec2");
+  const { paginateDescribeSecurityGroups } = await loadSdk("@aws-sdk/client-ec2");
   const found: GroupSummary[] = [];
   for await (const page of paginateDescribeSecurityGroups({ client: ec2 }, { Filters: ec2Filters(filters) })) {
     for (const g of page.SecurityGroups ?? []) {
@@ -100,7 +101,7 @@ export interface GroupRule {
 /** Ingress and egress rules of the groups. */
 export async function securityGroupRules(ec2: EC2Client, groupIds: readonly string[]): Promise<GroupRule[]> {
   if (groupIds.length === 0) return [];
-  const { paginateDescribeSecurityGroupRules } = await import("@aws-sdk/client-ec2");
+  const { paginateDescribeSecurityGroupRules } = await loadSdk("@aws-sdk/client-ec2");
   const found: GroupRule[] = [];
   for await (const page of paginateDescribeSecurityGroupRules({ client: ec2 }, { Filters: ec2Filters({ "group-id": groupIds }) })) {
     for (const r of page.SecurityGroupRules ?? []) {
@@ -111,7 +112,7 @@ export async function securityGroupRules(ec2: EC2Client, groupIds: readonly stri
 }
 
 export async function revokeRules(ec2: EC2Client, groupId: string, rules: readonly GroupRule[]): Promise<void> {
-  const { RevokeSecurityGroupEgressCommand, RevokeSecurityGroupIngressCommand } = await import("@aws-sdk/client-ec2");
+  const { RevokeSecurityGroupEgressCommand, RevokeSecurityGroupIngressCommand } = await loadSdk("@aws-sdk/client-ec2");
   const ingress = rules.filter((r) => !r.egress).map((r) => r.ruleId);
   const egress = rules.filter((r) => r.egress).map((r) => r.ruleId);
   const gone = ["InvalidGroup.NotFound", "InvalidSecurityGroupRuleId.NotFound", "InvalidPermission.NotFound"];
@@ -120,7 +121,7 @@ export async function revokeRules(ec2: EC2Client, groupId: string, rules: readon
 }
 
 export async function deleteSecurityGroup(ec2: EC2Client, groupId: string): Promise<boolean> {
-  const { DeleteSecurityGroupCommand } = await import("@aws-sdk/client-ec2");
+  const { DeleteSecurityGroupCommand } = await loadSdk("@aws-sdk/client-ec2");
   return deleteUnlessGone(["InvalidGroup.NotFound", "InvalidGroupId.NotFound"], () => ec2.send(new DeleteSecurityGroupCommand({ GroupId: groupId })));
 }
 
@@ -138,7 +139,7 @@ export interface NetworkInterface {
 }
 
 export async function networkInterfaces(ec2: EC2Client, filters: Filters): Promise<NetworkInterface[]> {
-  const { paginateDescribeNetworkInterfaces } = await import("@aws-sdk/client-ec2");
+  const { paginateDescribeNetworkInterfaces } = await loadSdk("@aws-sdk/client-ec2");
   const found: NetworkInterface[] = [];
   for await (const page of paginateDescribeNetworkInterfaces({ client: ec2 }, { Filters: ec2Filters(filters) })) {
     for (const n of page.NetworkInterfaces ?? []) {
@@ -150,7 +151,7 @@ export async function networkInterfaces(ec2: EC2Client, filters: Filters): Promi
 }
 
 export async function deleteNetworkInterface(ec2: EC2Client, id: string): Promise<boolean> {
-  const { DeleteNetworkInterfaceCommand } = await import("@aws-sdk/client-ec2");
+  const { DeleteNetworkInterfaceCommand } = await loadSdk("@aws-sdk/client-ec2");
   return deleteUnlessGone(["InvalidNetworkInterfaceID.NotFound"], () => ec2.send(new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: id })));
 }
 
@@ -165,7 +166,7 @@ export interface Volume {
 }
 
 export async function findVolumes(ec2: EC2Client, filters: Filters): Promise<Volume[]> {
-  const { paginateDescribeVolumes } = await import("@aws-sdk/client-ec2");
+  const { paginateDescribeVolumes } = await loadSdk("@aws-sdk/client-ec2");
   const found: Volume[] = [];
   for await (const page of paginateDescribeVolumes({ client: ec2 }, { Filters: ec2Filters(filters) })) {
     for (const v of page.Volumes ?? []) if (v.VolumeId) found.push({ volumeId: v.VolumeId, state: v.State ?? "unknown", sizeGiB: v.Size ?? 0, tags: tagMap(v.Tags) });
@@ -174,6 +175,6 @@ export async function findVolumes(ec2: EC2Client, filters: Filters): Promise<Vol
 }
 
 export async function deleteVolume(ec2: EC2Client, volumeId: string): Promise<boolean> {
-  const { DeleteVolumeCommand } = await import("@aws-sdk/client-ec2");
+  const { DeleteVolumeCommand } = await loadSdk("@aws-sdk/client-ec2");
   return deleteUnlessGone(["InvalidVolume.NotFound"], () => ec2.send(new DeleteVolumeCommand({ VolumeId: volumeId })));
 }

@@ -5,6 +5,7 @@
  */
 import type { EC2Client, LaunchTemplateHttpTokensState, LaunchTemplateVersion, RequestLaunchTemplateData, ResourceType, VolumeType } from "@aws-sdk/client-ec2";
 import { tagList, tagMap, type TagMap } from "./tags.js";
+import { loadSdk } from "./sdk.js";
 
 export interface LaunchTemplate {
   id: string;
@@ -71,7 +72,7 @@ function fromVersion(version: LaunchTemplateVersion | undefined, rootDevice: str
 }
 
 export async function findLaunchTemplate(ec2: EC2Client, name: string): Promise<LaunchTemplate | undefined> {
-  const { DescribeLaunchTemplatesCommand } = await import("@aws-sdk/client-ec2");
+  const { DescribeLaunchTemplatesCommand } = await loadSdk("@aws-sdk/client-ec2");
   // A filter rather than LaunchTemplateNames: the latter fails with NotFound instead of answering [].
   const { LaunchTemplates } = await ec2.send(new DescribeLaunchTemplatesCommand({ Filters: [{ Name: "launch-template-name", Values: [name] }] }));
   const found = LaunchTemplates?.find((t) => t.LaunchTemplateName === name);
@@ -81,13 +82,13 @@ export async function findLaunchTemplate(ec2: EC2Client, name: string): Promise<
 
 /** The settings of one version ("3", "$Latest"). `rootDevice` picks the block device mapping. */
 export async function launchSettings(ec2: EC2Client, id: string, version: string, rootDevice: string): Promise<LaunchSettings> {
-  const { DescribeLaunchTemplateVersionsCommand } = await import("@aws-sdk/client-ec2");
+  const { DescribeLaunchTemplateVersionsCommand } = await loadSdk("@aws-sdk/client-ec2");
   const { LaunchTemplateVersions } = await ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: id, Versions: [version] }));
   return fromVersion(LaunchTemplateVersions?.[0], rootDevice);
 }
 
 export async function createLaunchTemplate(ec2: EC2Client, name: string, settings: LaunchSettings, tags: TagMap): Promise<{ id: string; version: number }> {
-  const { CreateLaunchTemplateCommand } = await import("@aws-sdk/client-ec2");
+  const { CreateLaunchTemplateCommand } = await loadSdk("@aws-sdk/client-ec2");
   const { LaunchTemplate: t } = await ec2.send(new CreateLaunchTemplateCommand({
     LaunchTemplateName: name,
     VersionDescription: "btp-aws",
@@ -99,13 +100,13 @@ export async function createLaunchTemplate(ec2: EC2Client, name: string, setting
 }
 
 export async function createLaunchTemplateVersion(ec2: EC2Client, id: string, settings: LaunchSettings): Promise<number> {
-  const { CreateLaunchTemplateVersionCommand } = await import("@aws-sdk/client-ec2");
+  const { CreateLaunchTemplateVersionCommand } = await loadSdk("@aws-sdk/client-ec2");
   const { LaunchTemplateVersion: v } = await ec2.send(new CreateLaunchTemplateVersionCommand({ LaunchTemplateId: id, VersionDescription: "btp-aws", LaunchTemplateData: toData(settings) }));
   if (v?.VersionNumber === undefined) throw new Error("ec2:CreateLaunchTemplateVersion returned no version number");
   return v.VersionNumber;
 }
 
 export async function tagLaunchTemplate(ec2: EC2Client, id: string, tags: TagMap): Promise<void> {
-  const { CreateTagsCommand } = await import("@aws-sdk/client-ec2");
+  const { CreateTagsCommand } = await loadSdk("@aws-sdk/client-ec2");
   await ec2.send(new CreateTagsCommand({ Resources: [id], Tags: tagList(tags) }));
 }

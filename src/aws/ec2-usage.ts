@@ -4,6 +4,7 @@
  */
 import type { EC2Client, _InstanceType } from "@aws-sdk/client-ec2";
 import { tagMap } from "./tags.js";
+import { loadSdk } from "./sdk.js";
 
 export interface TaggedItem {
   id: string;
@@ -21,7 +22,7 @@ export interface RunningInstance extends TaggedItem {
 }
 
 export async function listVpcs(ec2: EC2Client): Promise<TaggedItem[]> {
-  const { paginateDescribeVpcs } = await import("@aws-sdk/client-ec2");
+  const { paginateDescribeVpcs } = await loadSdk("@aws-sdk/client-ec2");
   const vpcs: TaggedItem[] = [];
   for await (const page of paginateDescribeVpcs({ client: ec2 }, {})) {
     for (const vpc of page.Vpcs ?? []) if (vpc.VpcId) vpcs.push({ id: vpc.VpcId, tags: tagMap(vpc.Tags) });
@@ -31,14 +32,14 @@ export async function listVpcs(ec2: EC2Client): Promise<TaggedItem[]> {
 
 /** Elastic IPs allocated in the region, attached or not: both count against the quota. */
 export async function listAddresses(ec2: EC2Client): Promise<TaggedItem[]> {
-  const { DescribeAddressesCommand } = await import("@aws-sdk/client-ec2");
+  const { DescribeAddressesCommand } = await loadSdk("@aws-sdk/client-ec2");
   // DescribeAddresses has no pagination: it returns every address at once.
   const { Addresses } = await ec2.send(new DescribeAddressesCommand({}));
   return (Addresses ?? []).map((a) => ({ id: a.AllocationId ?? a.PublicIp ?? "", tags: tagMap(a.Tags) }));
 }
 
 export async function listNatGateways(ec2: EC2Client): Promise<NatGatewayInZone[]> {
-  const { paginateDescribeNatGateways, DescribeSubnetsCommand } = await import("@aws-sdk/client-ec2");
+  const { paginateDescribeNatGateways, DescribeSubnetsCommand } = await loadSdk("@aws-sdk/client-ec2");
   const gateways: { id: string; subnetId: string; tags: Record<string, string> }[] = [];
   const states = { Filter: [{ Name: "state", Values: ["pending", "available"] }] };
   for await (const page of paginateDescribeNatGateways({ client: ec2 }, states)) {
@@ -58,7 +59,7 @@ export async function listNatGateways(ec2: EC2Client): Promise<NatGatewayInZone[
 }
 
 export async function listRunningInstances(ec2: EC2Client): Promise<RunningInstance[]> {
-  const { paginateDescribeInstances } = await import("@aws-sdk/client-ec2");
+  const { paginateDescribeInstances } = await loadSdk("@aws-sdk/client-ec2");
   const instances: RunningInstance[] = [];
   const running = { Filters: [{ Name: "instance-state-name", Values: ["pending", "running"] }] };
   for await (const page of paginateDescribeInstances({ client: ec2 }, running)) {
@@ -76,7 +77,7 @@ export async function listRunningInstances(ec2: EC2Client): Promise<RunningInsta
  * EC2 fail the whole call with InvalidInstanceType; that error reaches the caller unchanged.
  */
 export async function instanceTypeVcpus(ec2: EC2Client, types: readonly string[]): Promise<Map<string, number>> {
-  const { DescribeInstanceTypesCommand } = await import("@aws-sdk/client-ec2");
+  const { DescribeInstanceTypesCommand } = await loadSdk("@aws-sdk/client-ec2");
   const vcpus = new Map<string, number>();
   const unique = [...new Set(types)];
   // DescribeInstanceTypes accepts at most 100 names per call.

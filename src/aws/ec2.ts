@@ -6,6 +6,7 @@
 import type { EC2Client, Filter, IpPermission, ResourceType, RouteTable as SdkRouteTable, Subnet as SdkSubnet, TagSpecification } from "@aws-sdk/client-ec2";
 import { awsErrorCode } from "./errors.js";
 import { tagList, tagMap, type TagMap } from "./tags.js";
+import { loadSdk } from "./sdk.js";
 
 /** `{ "vpc-id": ["vpc-1"] }` → EC2's Filter list. */
 export function ec2Filters(filters: Readonly<Record<string, readonly string[]>>): Filter[] {
@@ -34,7 +35,7 @@ export interface Zone {
  * `availability-zone` (Local and Wavelength Zones lack NAT gateways and most instance types).
  */
 export async function availableZones(ec2: EC2Client): Promise<Zone[]> {
-  const { DescribeAvailabilityZonesCommand } = await import("@aws-sdk/client-ec2");
+  const { DescribeAvailabilityZonesCommand } = await loadSdk("@aws-sdk/client-ec2");
   const { AvailabilityZones = [] } = await ec2.send(new DescribeAvailabilityZonesCommand({}));
   return AvailabilityZones
     .filter((z) => z.State === "available" && (z.ZoneType ?? "availability-zone") === "availability-zone" && z.ZoneName !== undefined)
@@ -45,7 +46,7 @@ export async function availableZones(ec2: EC2Client): Promise<Zone[]> {
 // ---------------------------------------------------------------- tags
 
 export async function addTags(ec2: EC2Client, resourceIds: readonly string[], tags: TagMap): Promise<void> {
-  const { CreateTagsCommand } = await import("@aws-sdk/client-ec2");
+  const { CreateTagsCommand } = await loadSdk("@aws-sdk/client-ec2");
   await ec2.send(new CreateTagsCommand({ Resources: [...resourceIds], Tags: tagList(tags) }));
 }
 
@@ -60,7 +61,7 @@ export interface Vpc {
 }
 
 export async function findVpcs(ec2: EC2Client, filters: Readonly<Record<string, readonly string[]>>): Promise<Vpc[]> {
-  const { paginateDescribeVpcs } = await import("@aws-sdk/client-ec2");
+  const { paginateDescribeVpcs } = await loadSdk("@aws-sdk/client-ec2");
   const found: Vpc[] = [];
   for await (const page of paginateDescribeVpcs({ client: ec2 }, { Filters: ec2Filters(filters) })) {
     for (const v of page.Vpcs ?? []) {
@@ -80,7 +81,7 @@ export async function describeVpc(ec2: EC2Client, vpcId: string): Promise<Vpc | 
 }
 
 export async function createVpc(ec2: EC2Client, cidr: string, tags: TagMap): Promise<Vpc> {
-  const { CreateVpcCommand } = await import("@aws-sdk/client-ec2");
+  const { CreateVpcCommand } = await loadSdk("@aws-sdk/client-ec2");
   const { Vpc: v } = await ec2.send(new CreateVpcCommand({ CidrBlock: cidr, TagSpecifications: tagSpec("vpc", tags) }));
   return { vpcId: required(v?.VpcId, "VPC id"), cidr, state: v?.State ?? "pending", tags: { ...tags } };
 }
@@ -88,14 +89,14 @@ export async function createVpc(ec2: EC2Client, cidr: string, tags: TagMap): Pro
 export type DnsAttribute = "support" | "hostnames";
 
 export async function vpcDnsEnabled(ec2: EC2Client, vpcId: string, attribute: DnsAttribute): Promise<boolean> {
-  const { DescribeVpcAttributeCommand } = await import("@aws-sdk/client-ec2");
+  const { DescribeVpcAttributeCommand } = await loadSdk("@aws-sdk/client-ec2");
   const answer = await ec2.send(new DescribeVpcAttributeCommand({ VpcId: vpcId, Attribute: attribute === "support" ? "enableDnsSupport" : "enableDnsHostnames" }));
   return (attribute === "support" ? answer.EnableDnsSupport?.Value : answer.EnableDnsHostnames?.Value) === true;
 }
 
 /** ModifyVpcAttribute takes one attribute per call. */
 export async function enableVpcDns(ec2: EC2Client, vpcId: string, attribute: DnsAttribute): Promise<void> {
-  const { ModifyVpcAttributeCommand } = await import("@aws-sdk/client-ec2");
+  const { ModifyVpcAttributeCommand } = await loadSdk("@aws-sdk/client-ec2");
   await ec2.send(new ModifyVpcAttributeCommand(attribute === "support" ? { VpcId: vpcId, EnableDnsSupport: { Value: true } } : { VpcId: vpcId, EnableDnsHostnames: { Value: true } }));
 }
 
@@ -117,7 +118,7 @@ function subnetOf(s: SdkSubnet): Subnet | undefined {
 }
 
 export async function findSubnets(ec2: EC2Client, filters: Readonly<Record<string, readonly string[]>>): Promise<Subnet[]> {
-  const { paginateDescribeSubnets } = await import("@aws-sdk/client-ec2");
+  const { paginateDescribeSubnets } = await loadSdk("@aws-sdk/client-ec2");
   const found: Subnet[] = [];
   for await (const page of paginateDescribeSubnets({ client: ec2 }, { Filters: ec2Filters(filters) })) {
     for (const s of page.Subnets ?? []) {
@@ -129,13 +130,13 @@ export async function findSubnets(ec2: EC2Client, filters: Readonly<Record<strin
 }
 
 export async function createSubnet(ec2: EC2Client, spec: { vpcId: string; cidr: string; zone: string; tags: TagMap }): Promise<Subnet> {
-  const { CreateSubnetCommand } = await import("@aws-sdk/client-ec2");
+  const { CreateSubnetCommand } = await loadSdk("@aws-sdk/client-ec2");
   const { Subnet: s } = await ec2.send(new CreateSubnetCommand({ VpcId: spec.vpcId, CidrBlock: spec.cidr, AvailabilityZone: spec.zone, TagSpecifications: tagSpec("subnet", spec.tags) }));
   return required(s ? subnetOf(s) : undefined, "subnet");
 }
 
 export async function enableMapPublicIpOnLaunch(ec2: EC2Client, subnetId: string): Promise<void> {
-  const { ModifySubnetAttributeCommand } = await import("@aws-sdk/client-ec2");
+  const { ModifySubnetAttributeCommand } = await loadSdk("@aws-sdk/client-ec2");
   await ec2.send(new ModifySubnetAttributeCommand({ SubnetId: subnetId, MapPublicIpOnLaunch: { Value: true } }));
 }
 
@@ -149,7 +150,7 @@ export interface InternetGateway {
 }
 
 export async function findInternetGateways(ec2: EC2Client, filters: Readonly<Record<string, readonly string[]>>): Promise<InternetGateway[]> {
-  const { paginateDescribeInternetGateways } = await import("@aws-sdk/client-ec2");
+  const { paginateDescribeInternetGateways } = await loadSdk("@aws-sdk/client-ec2");
   const found: InternetGateway[] = [];
   for await (const page of paginateDescribeInternetGateways({ client: ec2 }, { Filters: ec2Filters(filters) })) {
     for (const g of page.InternetGateways ?? []) {
@@ -162,13 +163,13 @@ export async function findInternetGateways(ec2: EC2Client, filters: Readonly<Rec
 }
 
 export async function createInternetGateway(ec2: EC2Client, tags: TagMap): Promise<string> {
-  const { CreateInternetGatewayCommand } = await import("@aws-sdk/client-ec2");
+  const { CreateInternetGatewayCommand } = await loadSdk("@aws-sdk/client-ec2");
   const { InternetGateway: g } = await ec2.send(new CreateInternetGatewayCommand({ TagSpecifications: tagSpec("internet-gateway", tags) }));
   return required(g?.InternetGatewayId, "internet gateway id");
 }
 
 export async function attachInternetGateway(ec2: EC2Client, internetGatewayId: string, vpcId: string): Promise<void> {
-  const { AttachInternetGatewayCommand } = await import("@aws-sdk/client-ec2");
+  const { AttachInternetGatewayCommand } = await loadSdk("@aws-sdk/client-ec2");
   await ec2.send(new AttachInternetGatewayCommand({ InternetGatewayId: internetGatewayId, VpcId: vpcId }));
 }
 
@@ -183,13 +184,13 @@ export interface ElasticIp {
 }
 
 export async function findAddresses(ec2: EC2Client, filters: Readonly<Record<string, readonly string[]>>): Promise<ElasticIp[]> {
-  const { DescribeAddressesCommand } = await import("@aws-sdk/client-ec2");
+  const { DescribeAddressesCommand } = await loadSdk("@aws-sdk/client-ec2");
   const { Addresses = [] } = await ec2.send(new DescribeAddressesCommand({ Filters: ec2Filters(filters) }));
   return Addresses.filter((a) => a.AllocationId).map((a) => ({ allocationId: a.AllocationId!, publicIp: a.PublicIp ?? "", associationId: a.AssociationId ?? undefined, tags: tagMap(a.Tags) }));
 }
 
 export async function allocateAddress(ec2: EC2Client, tags: TagMap): Promise<ElasticIp> {
-  const { AllocateAddressCommand } = await import("@aws-sdk/client-ec2");
+  const { AllocateAddressCommand } = await loadSdk("@aws-sdk/client-ec2");
   const answer = await ec2.send(new AllocateAddressCommand({ Domain: "vpc", TagSpecifications: tagSpec("elastic-ip", tags) }));
   return { allocationId: required(answer.AllocationId, "allocation id"), publicIp: answer.PublicIp ?? "", associationId: undefined, tags: { ...tags } };
 }
@@ -206,7 +207,7 @@ export interface NatGateway {
 }
 
 export async function findNatGateways(ec2: EC2Client, query: { filters?: Readonly<Record<string, readonly string[]>>; ids?: readonly string[] }): Promise<NatGateway[]> {
-  const { paginateDescribeNatGateways } = await import("@aws-sdk/client-ec2");
+  const { paginateDescribeNatGateways } = await loadSdk("@aws-sdk/client-ec2");
   const found: NatGateway[] = [];
   const input = { ...(query.filters ? { Filter: ec2Filters(query.filters) } : {}), ...(query.ids ? { NatGatewayIds: [...query.ids] } : {}) };
   for await (const page of paginateDescribeNatGateways({ client: ec2 }, input)) {
@@ -220,7 +221,7 @@ export async function findNatGateways(ec2: EC2Client, query: { filters?: Readonl
 }
 
 export async function createNatGateway(ec2: EC2Client, spec: { subnetId: string; allocationId: string; tags: TagMap }): Promise<NatGateway> {
-  const { CreateNatGatewayCommand } = await import("@aws-sdk/client-ec2");
+  const { CreateNatGatewayCommand } = await loadSdk("@aws-sdk/client-ec2");
   const { NatGateway: n } = await ec2.send(new CreateNatGatewayCommand({
     SubnetId: spec.subnetId,
     AllocationId: spec.allocationId,
@@ -268,7 +269,7 @@ function routeTableOf(t: SdkRouteTable): RouteTable | undefined {
 }
 
 export async function findRouteTables(ec2: EC2Client, filters: Readonly<Record<string, readonly string[]>>): Promise<RouteTable[]> {
-  const { paginateDescribeRouteTables } = await import("@aws-sdk/client-ec2");
+  const { paginateDescribeRouteTables } = await loadSdk("@aws-sdk/client-ec2");
   const found: RouteTable[] = [];
   for await (const page of paginateDescribeRouteTables({ client: ec2 }, { Filters: ec2Filters(filters) })) {
     for (const t of page.RouteTables ?? []) {
@@ -280,7 +281,7 @@ export async function findRouteTables(ec2: EC2Client, filters: Readonly<Record<s
 }
 
 export async function createRouteTable(ec2: EC2Client, vpcId: string, tags: TagMap): Promise<RouteTable> {
-  const { CreateRouteTableCommand } = await import("@aws-sdk/client-ec2");
+  const { CreateRouteTableCommand } = await loadSdk("@aws-sdk/client-ec2");
   const { RouteTable: t } = await ec2.send(new CreateRouteTableCommand({ VpcId: vpcId, TagSpecifications: tagSpec("route-table", tags) }));
   return required(t ? routeTableOf(t) : undefined, "route table");
 }
@@ -293,23 +294,23 @@ function targetFields(target: RouteTarget): { GatewayId?: string; NatGatewayId?:
 }
 
 export async function createRoute(ec2: EC2Client, routeTableId: string, destination: string, target: RouteTarget): Promise<void> {
-  const { CreateRouteCommand } = await import("@aws-sdk/client-ec2");
+  const { CreateRouteCommand } = await loadSdk("@aws-sdk/client-ec2");
   await ec2.send(new CreateRouteCommand({ RouteTableId: routeTableId, DestinationCidrBlock: destination, ...targetFields(target) }));
 }
 
 export async function replaceRoute(ec2: EC2Client, routeTableId: string, destination: string, target: RouteTarget): Promise<void> {
-  const { ReplaceRouteCommand } = await import("@aws-sdk/client-ec2");
+  const { ReplaceRouteCommand } = await loadSdk("@aws-sdk/client-ec2");
   await ec2.send(new ReplaceRouteCommand({ RouteTableId: routeTableId, DestinationCidrBlock: destination, ...targetFields(target) }));
 }
 
 export async function associateRouteTable(ec2: EC2Client, routeTableId: string, subnetId: string): Promise<void> {
-  const { AssociateRouteTableCommand } = await import("@aws-sdk/client-ec2");
+  const { AssociateRouteTableCommand } = await loadSdk("@aws-sdk/client-ec2");
   await ec2.send(new AssociateRouteTableCommand({ RouteTableId: routeTableId, SubnetId: subnetId }));
 }
 
 /** Moves a subnet's existing association to another table in one call (no unrouted gap). */
 export async function replaceRouteTableAssociation(ec2: EC2Client, associationId: string, routeTableId: string): Promise<void> {
-  const { ReplaceRouteTableAssociationCommand } = await import("@aws-sdk/client-ec2");
+  const { ReplaceRouteTableAssociationCommand } = await loadSdk("@aws-sdk/client-ec2");
   await ec2.send(new ReplaceRouteTableAssociationCommand({ AssociationId: associationId, RouteTableId: routeTableId }));
 }
 
@@ -330,7 +331,7 @@ export interface FlowLog {
 }
 
 export async function findFlowLogs(ec2: EC2Client, resourceId: string): Promise<FlowLog[]> {
-  const { paginateDescribeFlowLogs } = await import("@aws-sdk/client-ec2");
+  const { paginateDescribeFlowLogs } = await loadSdk("@aws-sdk/client-ec2");
   const found: FlowLog[] = [];
   for await (const page of paginateDescribeFlowLogs({ client: ec2 }, { Filter: ec2Filters({ "resource-id": [resourceId] }) })) {
     for (const f of page.FlowLogs ?? []) {
@@ -353,7 +354,7 @@ export async function findFlowLogs(ec2: EC2Client, resourceId: string): Promise<
 
 /** One flow log of ALL traffic on a VPC into a CloudWatch Logs group. */
 export async function createVpcFlowLog(ec2: EC2Client, spec: { vpcId: string; logGroupName: string; roleArn: string; tags: TagMap }): Promise<string> {
-  const { CreateFlowLogsCommand } = await import("@aws-sdk/client-ec2");
+  const { CreateFlowLogsCommand } = await loadSdk("@aws-sdk/client-ec2");
   const answer = await ec2.send(new CreateFlowLogsCommand({
     ResourceType: "VPC",
     ResourceIds: [spec.vpcId],
@@ -379,7 +380,7 @@ export interface SecurityGroup {
 }
 
 export async function findSecurityGroups(ec2: EC2Client, vpcId: string, names: readonly string[]): Promise<SecurityGroup[]> {
-  const { paginateDescribeSecurityGroups } = await import("@aws-sdk/client-ec2");
+  const { paginateDescribeSecurityGroups } = await loadSdk("@aws-sdk/client-ec2");
   const found: SecurityGroup[] = [];
   for await (const page of paginateDescribeSecurityGroups({ client: ec2 }, { Filters: ec2Filters({ "vpc-id": [vpcId], "group-name": names }) })) {
     for (const g of page.SecurityGroups ?? []) {
@@ -390,7 +391,7 @@ export async function findSecurityGroups(ec2: EC2Client, vpcId: string, names: r
 }
 
 export async function createSecurityGroup(ec2: EC2Client, spec: { name: string; description: string; vpcId: string; tags: TagMap }): Promise<string> {
-  const { CreateSecurityGroupCommand } = await import("@aws-sdk/client-ec2");
+  const { CreateSecurityGroupCommand } = await loadSdk("@aws-sdk/client-ec2");
   const { GroupId } = await ec2.send(new CreateSecurityGroupCommand({ GroupName: spec.name, Description: spec.description, VpcId: spec.vpcId, TagSpecifications: tagSpec("security-group", spec.tags) }));
   return required(GroupId, "security group id");
 }
@@ -414,7 +415,7 @@ export interface ExistingIngressRule extends IngressRule {
 }
 
 export async function ingressRules(ec2: EC2Client, groupIds: readonly string[]): Promise<ExistingIngressRule[]> {
-  const { paginateDescribeSecurityGroupRules } = await import("@aws-sdk/client-ec2");
+  const { paginateDescribeSecurityGroupRules } = await loadSdk("@aws-sdk/client-ec2");
   const found: ExistingIngressRule[] = [];
   for await (const page of paginateDescribeSecurityGroupRules({ client: ec2 }, { Filters: ec2Filters({ "group-id": groupIds }) })) {
     for (const r of page.SecurityGroupRules ?? []) {
@@ -442,7 +443,7 @@ function permission(rule: IngressRule): IpPermission {
 }
 
 export async function authorizeIngress(ec2: EC2Client, groupId: string, rules: readonly IngressRule[], tags?: TagMap): Promise<void> {
-  const { AuthorizeSecurityGroupIngressCommand } = await import("@aws-sdk/client-ec2");
+  const { AuthorizeSecurityGroupIngressCommand } = await loadSdk("@aws-sdk/client-ec2");
   await ec2.send(new AuthorizeSecurityGroupIngressCommand({
     GroupId: groupId,
     IpPermissions: rules.map(permission),
@@ -451,6 +452,6 @@ export async function authorizeIngress(ec2: EC2Client, groupId: string, rules: r
 }
 
 export async function revokeIngress(ec2: EC2Client, groupId: string, ruleIds: readonly string[]): Promise<void> {
-  const { RevokeSecurityGroupIngressCommand } = await import("@aws-sdk/client-ec2");
+  const { RevokeSecurityGroupIngressCommand } = await loadSdk("@aws-sdk/client-ec2");
   await ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: groupId, SecurityGroupRuleIds: [...ruleIds] }));
 }

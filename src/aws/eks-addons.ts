@@ -2,6 +2,7 @@
 import type { EKSClient } from "@aws-sdk/client-eks";
 import { awsErrorCode } from "./errors.js";
 import type { TagMap } from "./tags.js";
+import { loadSdk } from "./sdk.js";
 
 export interface AddonHealthIssue {
   code: string;
@@ -29,7 +30,7 @@ export interface AddonSpec {
 }
 
 export async function describeAddon(eks: EKSClient, cluster: string, name: string): Promise<EksAddon | undefined> {
-  const { DescribeAddonCommand } = await import("@aws-sdk/client-eks");
+  const { DescribeAddonCommand } = await loadSdk("@aws-sdk/client-eks");
   try {
     const { addon: a } = await eks.send(new DescribeAddonCommand({ clusterName: cluster, addonName: name }));
     if (!a?.addonName) return undefined;
@@ -53,7 +54,7 @@ export async function describeAddon(eks: EKSClient, cluster: string, name: strin
  * picks), or undefined when EKS offers none for that version.
  */
 export async function defaultAddonVersion(eks: EKSClient, name: string, kubernetesVersion: string): Promise<string | undefined> {
-  const { paginateDescribeAddonVersions } = await import("@aws-sdk/client-eks");
+  const { paginateDescribeAddonVersions } = await loadSdk("@aws-sdk/client-eks");
   for await (const page of paginateDescribeAddonVersions({ client: eks }, { addonName: name, kubernetesVersion })) {
     for (const addon of page.addons ?? []) {
       for (const version of addon.addonVersions ?? []) {
@@ -66,7 +67,7 @@ export async function defaultAddonVersion(eks: EKSClient, name: string, kubernet
 }
 
 export async function createAddon(eks: EKSClient, spec: AddonSpec): Promise<void> {
-  const { CreateAddonCommand } = await import("@aws-sdk/client-eks");
+  const { CreateAddonCommand } = await loadSdk("@aws-sdk/client-eks");
   await eks.send(new CreateAddonCommand({
     clusterName: spec.cluster,
     addonName: spec.name,
@@ -81,11 +82,11 @@ export async function createAddon(eks: EKSClient, spec: AddonSpec): Promise<void
 
 /** Points the add-on's service account at another IAM role. */
 export async function updateAddonRole(eks: EKSClient, cluster: string, name: string, serviceAccountRoleArn: string): Promise<void> {
-  const { UpdateAddonCommand } = await import("@aws-sdk/client-eks");
+  const { UpdateAddonCommand } = await loadSdk("@aws-sdk/client-eks");
   await eks.send(new UpdateAddonCommand({ clusterName: cluster, addonName: name, serviceAccountRoleArn, resolveConflicts: "OVERWRITE" }));
 }
 
 export async function tagAddon(eks: EKSClient, arn: string, tags: TagMap): Promise<void> {
-  const { TagResourceCommand } = await import("@aws-sdk/client-eks");
+  const { TagResourceCommand } = await loadSdk("@aws-sdk/client-eks");
   await eks.send(new TagResourceCommand({ resourceArn: arn, tags: { ...tags } }));
 }

@@ -1,6 +1,7 @@
 /** The EKS calls destroy makes: node groups, add-ons, the cluster. "Already gone" is done. */
 import type { EKSClient } from "@aws-sdk/client-eks";
 import { deleteUnlessGone, isGone } from "./idempotent-delete.js";
+import { loadSdk } from "./sdk.js";
 
 const GONE = ["ResourceNotFoundException", "NotFoundException"];
 
@@ -11,7 +12,7 @@ function emptyWhenGone(error: unknown): string[] {
 }
 
 export async function nodeGroupNames(eks: EKSClient, cluster: string): Promise<string[]> {
-  const { paginateListNodegroups } = await import("@aws-sdk/client-eks");
+  const { paginateListNodegroups } = await loadSdk("@aws-sdk/client-eks");
   const names: string[] = [];
   try {
     for await (const page of paginateListNodegroups({ client: eks }, { clusterName: cluster })) names.push(...(page.nodegroups ?? []));
@@ -22,12 +23,12 @@ export async function nodeGroupNames(eks: EKSClient, cluster: string): Promise<s
 }
 
 export async function deleteNodeGroup(eks: EKSClient, cluster: string, name: string): Promise<boolean> {
-  const { DeleteNodegroupCommand } = await import("@aws-sdk/client-eks");
+  const { DeleteNodegroupCommand } = await loadSdk("@aws-sdk/client-eks");
   return deleteUnlessGone(GONE, () => eks.send(new DeleteNodegroupCommand({ clusterName: cluster, nodegroupName: name })));
 }
 
 export async function addonNames(eks: EKSClient, cluster: string): Promise<string[]> {
-  const { paginateListAddons } = await import("@aws-sdk/client-eks");
+  const { paginateListAddons } = await loadSdk("@aws-sdk/client-eks");
   const names: string[] = [];
   try {
     for await (const page of paginateListAddons({ client: eks }, { clusterName: cluster })) names.push(...(page.addons ?? []));
@@ -38,11 +39,11 @@ export async function addonNames(eks: EKSClient, cluster: string): Promise<strin
 }
 
 export async function deleteAddon(eks: EKSClient, cluster: string, name: string): Promise<boolean> {
-  const { DeleteAddonCommand } = await import("@aws-sdk/client-eks");
+  const { DeleteAddonCommand } = await loadSdk("@aws-sdk/client-eks");
   return deleteUnlessGone(GONE, () => eks.send(new DeleteAddonCommand({ clusterName: cluster, addonName: name })));
 }
 
 export async function deleteCluster(eks: EKSClient, name: string): Promise<boolean> {
-  const { DeleteClusterCommand } = await import("@aws-sdk/client-eks");
+  const { DeleteClusterCommand } = await loadSdk("@aws-sdk/client-eks");
   return deleteUnlessGone(GONE, () => eks.send(new DeleteClusterCommand({ name })));
 }

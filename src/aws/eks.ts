@@ -5,6 +5,7 @@
 import type { AMITypes, EKSClient, LogType, Update } from "@aws-sdk/client-eks";
 import { awsErrorCode } from "./errors.js";
 import type { TagMap } from "./tags.js";
+import { loadSdk } from "./sdk.js";
 
 const NOT_FOUND = new Set(["ResourceNotFoundException", "NotFoundException"]);
 
@@ -64,7 +65,7 @@ function toUpdate(update: Update | undefined): EksUpdate {
 }
 
 export async function describeCluster(eks: EKSClient, name: string): Promise<EksCluster | undefined> {
-  const { DescribeClusterCommand } = await import("@aws-sdk/client-eks");
+  const { DescribeClusterCommand } = await loadSdk("@aws-sdk/client-eks");
   try {
     const { cluster: c } = await eks.send(new DescribeClusterCommand({ name }));
     if (!c?.name || !c.arn) return undefined;
@@ -95,7 +96,7 @@ export async function describeCluster(eks: EKSClient, name: string): Promise<Eks
 }
 
 export async function createCluster(eks: EKSClient, spec: ClusterSpec): Promise<void> {
-  const { CreateClusterCommand } = await import("@aws-sdk/client-eks");
+  const { CreateClusterCommand } = await loadSdk("@aws-sdk/client-eks");
   await eks.send(new CreateClusterCommand({
     name: spec.name,
     version: spec.version,
@@ -112,7 +113,7 @@ export async function createCluster(eks: EKSClient, spec: ClusterSpec): Promise<
 
 /** Sets both endpoints on and the public CIDRs; EKS applies it as an update to wait for. */
 export async function updateEndpointAccess(eks: EKSClient, name: string, publicAccessCidrs: string[]): Promise<EksUpdate> {
-  const { UpdateClusterConfigCommand } = await import("@aws-sdk/client-eks");
+  const { UpdateClusterConfigCommand } = await loadSdk("@aws-sdk/client-eks");
   const { update } = await eks.send(new UpdateClusterConfigCommand({
     name,
     resourcesVpcConfig: { endpointPrivateAccess: true, endpointPublicAccess: true, publicAccessCidrs },
@@ -121,33 +122,33 @@ export async function updateEndpointAccess(eks: EKSClient, name: string, publicA
 }
 
 export async function enableLogging(eks: EKSClient, name: string, logTypes: LogType[]): Promise<EksUpdate> {
-  const { UpdateClusterConfigCommand } = await import("@aws-sdk/client-eks");
+  const { UpdateClusterConfigCommand } = await loadSdk("@aws-sdk/client-eks");
   const { update } = await eks.send(new UpdateClusterConfigCommand({ name, logging: { clusterLogging: [{ types: logTypes, enabled: true }] } }));
   return toUpdate(update);
 }
 
 /** Moves a CONFIG_MAP cluster to API_AND_CONFIG_MAP so access entries work (a one-way change). */
 export async function enableAccessEntries(eks: EKSClient, name: string): Promise<EksUpdate> {
-  const { UpdateClusterConfigCommand } = await import("@aws-sdk/client-eks");
+  const { UpdateClusterConfigCommand } = await loadSdk("@aws-sdk/client-eks");
   const { update } = await eks.send(new UpdateClusterConfigCommand({ name, accessConfig: { authenticationMode: "API_AND_CONFIG_MAP" } }));
   return toUpdate(update);
 }
 
 /** Turns on secrets envelope encryption for a cluster that has none (it cannot be turned off). */
 export async function associateSecretsKey(eks: EKSClient, name: string, keyArn: string): Promise<EksUpdate> {
-  const { AssociateEncryptionConfigCommand } = await import("@aws-sdk/client-eks");
+  const { AssociateEncryptionConfigCommand } = await loadSdk("@aws-sdk/client-eks");
   const { update } = await eks.send(new AssociateEncryptionConfigCommand({ clusterName: name, encryptionConfig: [{ resources: ["secrets"], provider: { keyArn } }] }));
   return toUpdate(update);
 }
 
 export async function describeUpdate(eks: EKSClient, target: { cluster: string; nodegroup?: string }, updateId: string): Promise<EksUpdate> {
-  const { DescribeUpdateCommand } = await import("@aws-sdk/client-eks");
+  const { DescribeUpdateCommand } = await loadSdk("@aws-sdk/client-eks");
   const { update } = await eks.send(new DescribeUpdateCommand({ name: target.cluster, nodegroupName: target.nodegroup, updateId }));
   return toUpdate(update);
 }
 
 export async function tagEksResource(eks: EKSClient, arn: string, tags: TagMap): Promise<void> {
-  const { TagResourceCommand } = await import("@aws-sdk/client-eks");
+  const { TagResourceCommand } = await loadSdk("@aws-sdk/client-eks");
   await eks.send(new TagResourceCommand({ resourceArn: arn, tags: { ...tags } }));
 }
 
@@ -167,7 +168,7 @@ export interface AssociatedAccessPolicy {
 }
 
 export async function describeAccessEntry(eks: EKSClient, cluster: string, principalArn: string): Promise<AccessEntry | undefined> {
-  const { DescribeAccessEntryCommand } = await import("@aws-sdk/client-eks");
+  const { DescribeAccessEntryCommand } = await loadSdk("@aws-sdk/client-eks");
   try {
     const { accessEntry: e } = await eks.send(new DescribeAccessEntryCommand({ clusterName: cluster, principalArn }));
     if (!e?.accessEntryArn) return undefined;
@@ -179,13 +180,13 @@ export async function describeAccessEntry(eks: EKSClient, cluster: string, princ
 }
 
 export async function createAccessEntry(eks: EKSClient, cluster: string, principalArn: string, tags: TagMap): Promise<AccessEntry> {
-  const { CreateAccessEntryCommand } = await import("@aws-sdk/client-eks");
+  const { CreateAccessEntryCommand } = await loadSdk("@aws-sdk/client-eks");
   const { accessEntry: e } = await eks.send(new CreateAccessEntryCommand({ clusterName: cluster, principalArn, type: "STANDARD", tags: { ...tags } }));
   return { arn: e?.accessEntryArn ?? "", principalArn, tags: { ...tags } };
 }
 
 export async function associatedAccessPolicies(eks: EKSClient, cluster: string, principalArn: string): Promise<AssociatedAccessPolicy[]> {
-  const { paginateListAssociatedAccessPolicies } = await import("@aws-sdk/client-eks");
+  const { paginateListAssociatedAccessPolicies } = await loadSdk("@aws-sdk/client-eks");
   const found: AssociatedAccessPolicy[] = [];
   for await (const page of paginateListAssociatedAccessPolicies({ client: eks }, { clusterName: cluster, principalArn })) {
     for (const p of page.associatedAccessPolicies ?? []) {
@@ -196,7 +197,7 @@ export async function associatedAccessPolicies(eks: EKSClient, cluster: string, 
 }
 
 export async function associateClusterScopedPolicy(eks: EKSClient, cluster: string, principalArn: string, policyArn: string): Promise<void> {
-  const { AssociateAccessPolicyCommand } = await import("@aws-sdk/client-eks");
+  const { AssociateAccessPolicyCommand } = await loadSdk("@aws-sdk/client-eks");
   await eks.send(new AssociateAccessPolicyCommand({ clusterName: cluster, principalArn, policyArn, accessScope: { type: "cluster" } }));
 }
 
@@ -235,7 +236,7 @@ export interface NodeGroupSpec {
 }
 
 export async function describeNodeGroup(eks: EKSClient, cluster: string, name: string): Promise<NodeGroup | undefined> {
-  const { DescribeNodegroupCommand } = await import("@aws-sdk/client-eks");
+  const { DescribeNodegroupCommand } = await loadSdk("@aws-sdk/client-eks");
   try {
     const { nodegroup: n } = await eks.send(new DescribeNodegroupCommand({ clusterName: cluster, nodegroupName: name }));
     if (!n?.nodegroupName || !n.nodegroupArn) return undefined;
@@ -258,7 +259,7 @@ export async function describeNodeGroup(eks: EKSClient, cluster: string, name: s
 }
 
 export async function createNodeGroup(eks: EKSClient, spec: NodeGroupSpec): Promise<void> {
-  const { CreateNodegroupCommand } = await import("@aws-sdk/client-eks");
+  const { CreateNodegroupCommand } = await loadSdk("@aws-sdk/client-eks");
   await eks.send(new CreateNodegroupCommand({
     clusterName: spec.cluster,
     nodegroupName: spec.name,
@@ -274,7 +275,7 @@ export async function createNodeGroup(eks: EKSClient, spec: NodeGroupSpec): Prom
 }
 
 export async function updateNodeGroupScaling(eks: EKSClient, cluster: string, name: string, scaling: Scaling): Promise<EksUpdate> {
-  const { UpdateNodegroupConfigCommand } = await import("@aws-sdk/client-eks");
+  const { UpdateNodegroupConfigCommand } = await loadSdk("@aws-sdk/client-eks");
   const { update } = await eks.send(new UpdateNodegroupConfigCommand({
     clusterName: cluster,
     nodegroupName: name,
@@ -285,7 +286,7 @@ export async function updateNodeGroupScaling(eks: EKSClient, cluster: string, na
 
 /** Points the node group at another launch template version: EKS replaces the nodes, rolling. */
 export async function updateNodeGroupLaunchTemplate(eks: EKSClient, cluster: string, name: string, launchTemplate: { id: string; version: string }): Promise<EksUpdate> {
-  const { UpdateNodegroupVersionCommand } = await import("@aws-sdk/client-eks");
+  const { UpdateNodegroupVersionCommand } = await loadSdk("@aws-sdk/client-eks");
   const { update } = await eks.send(new UpdateNodegroupVersionCommand({ clusterName: cluster, nodegroupName: name, launchTemplate }));
   return toUpdate(update);
 }

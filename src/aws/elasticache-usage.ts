@@ -1,5 +1,6 @@
 /** ElastiCache nodes in a region, for the "Nodes per Region" quota. Read-only. */
 import type { ElastiCacheClient } from "@aws-sdk/client-elasticache";
+import { loadSdk } from "./sdk.js";
 
 export interface CacheClusterNodes {
   id: string;
@@ -9,7 +10,7 @@ export interface CacheClusterNodes {
 }
 
 export async function listCacheClusters(elasticache: ElastiCacheClient): Promise<CacheClusterNodes[]> {
-  const { paginateDescribeCacheClusters } = await import("@aws-sdk/client-elasticache");
+  const { paginateDescribeCacheClusters } = await loadSdk("@aws-sdk/client-elasticache");
   const clusters: CacheClusterNodes[] = [];
   for await (const page of paginateDescribeCacheClusters({ client: elasticache }, {})) {
     for (const c of page.CacheClusters ?? []) {

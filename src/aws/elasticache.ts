@@ -2,6 +2,7 @@
 import type { ElastiCacheClient, ReplicationGroup } from "@aws-sdk/client-elasticache";
 import { awsErrorCode } from "./errors.js";
 import { tagList, tagMap, type TagMap } from "./tags.js";
+import { loadSdk } from "./sdk.js";
 
 export interface CacheSubnetGroupInfo {
   name: string;
@@ -60,7 +61,7 @@ function isNotFound(error: unknown, codes: readonly string[]): boolean {
 }
 
 export async function findCacheSubnetGroup(ec: ElastiCacheClient, name: string): Promise<CacheSubnetGroupInfo | undefined> {
-  const { DescribeCacheSubnetGroupsCommand } = await import("@aws-sdk/client-elasticache");
+  const { DescribeCacheSubnetGroupsCommand } = await loadSdk("@aws-sdk/client-elasticache");
   try {
     const { CacheSubnetGroups } = await ec.send(new DescribeCacheSubnetGroupsCommand({ CacheSubnetGroupName: name }));
     const g = CacheSubnetGroups?.[0];
@@ -73,7 +74,7 @@ export async function findCacheSubnetGroup(ec: ElastiCacheClient, name: string):
 }
 
 export async function createCacheSubnetGroup(ec: ElastiCacheClient, spec: { name: string; description: string; subnetIds: readonly string[]; tags: TagMap }): Promise<void> {
-  const { CreateCacheSubnetGroupCommand } = await import("@aws-sdk/client-elasticache");
+  const { CreateCacheSubnetGroupCommand } = await loadSdk("@aws-sdk/client-elasticache");
   await ec.send(new CreateCacheSubnetGroupCommand({
     CacheSubnetGroupName: spec.name,
     CacheSubnetGroupDescription: spec.description,
@@ -83,7 +84,7 @@ export async function createCacheSubnetGroup(ec: ElastiCacheClient, spec: { name
 }
 
 export async function setCacheSubnetGroupSubnets(ec: ElastiCacheClient, name: string, subnetIds: readonly string[]): Promise<void> {
-  const { ModifyCacheSubnetGroupCommand } = await import("@aws-sdk/client-elasticache");
+  const { ModifyCacheSubnetGroupCommand } = await loadSdk("@aws-sdk/client-elasticache");
   await ec.send(new ModifyCacheSubnetGroupCommand({ CacheSubnetGroupName: name, SubnetIds: [...subnetIds] }));
 }
 
@@ -109,7 +110,7 @@ function groupInfo(g: ReplicationGroup): ReplicationGroupInfo | undefined {
 }
 
 export async function findReplicationGroup(ec: ElastiCacheClient, id: string): Promise<ReplicationGroupInfo | undefined> {
-  const { DescribeReplicationGroupsCommand } = await import("@aws-sdk/client-elasticache");
+  const { DescribeReplicationGroupsCommand } = await loadSdk("@aws-sdk/client-elasticache");
   try {
     const { ReplicationGroups } = await ec.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: id }));
     const found = ReplicationGroups?.[0];
@@ -121,7 +122,7 @@ export async function findReplicationGroup(ec: ElastiCacheClient, id: string): P
 }
 
 export async function createReplicationGroup(ec: ElastiCacheClient, spec: ReplicationGroupSpec): Promise<void> {
-  const { CreateReplicationGroupCommand } = await import("@aws-sdk/client-elasticache");
+  const { CreateReplicationGroupCommand } = await loadSdk("@aws-sdk/client-elasticache");
   await ec.send(new CreateReplicationGroupCommand({
     ReplicationGroupId: spec.id,
     ReplicationGroupDescription: spec.description,
@@ -144,7 +145,7 @@ export async function createReplicationGroup(ec: ElastiCacheClient, spec: Replic
 
 /** Applies the changes now rather than in the next maintenance window. */
 export async function modifyReplicationGroup(ec: ElastiCacheClient, id: string, changes: ReplicationGroupChanges): Promise<void> {
-  const { ModifyReplicationGroupCommand } = await import("@aws-sdk/client-elasticache");
+  const { ModifyReplicationGroupCommand } = await loadSdk("@aws-sdk/client-elasticache");
   await ec.send(new ModifyReplicationGroupCommand({
     ReplicationGroupId: id,
     ApplyImmediately: true,
@@ -155,19 +156,19 @@ export async function modifyReplicationGroup(ec: ElastiCacheClient, id: string, 
 }
 
 export async function elasticacheTags(ec: ElastiCacheClient, arn: string): Promise<Record<string, string>> {
-  const { ListTagsForResourceCommand } = await import("@aws-sdk/client-elasticache");
+  const { ListTagsForResourceCommand } = await loadSdk("@aws-sdk/client-elasticache");
   const { TagList } = await ec.send(new ListTagsForResourceCommand({ ResourceName: arn }));
   return tagMap(TagList);
 }
 
 export async function tagElasticacheResource(ec: ElastiCacheClient, arn: string, tags: TagMap): Promise<void> {
-  const { AddTagsToResourceCommand } = await import("@aws-sdk/client-elasticache");
+  const { AddTagsToResourceCommand } = await loadSdk("@aws-sdk/client-elasticache");
   await ec.send(new AddTagsToResourceCommand({ ResourceName: arn, Tags: tagList(tags) }));
 }
 
 /** The replication group's events of the last hour, newest last: what a failed wait should show. */
 export async function recentCacheEvents(ec: ElastiCacheClient, id: string, limit = 5): Promise<string[]> {
-  const { DescribeEventsCommand } = await import("@aws-sdk/client-elasticache");
+  const { DescribeEventsCommand } = await loadSdk("@aws-sdk/client-elasticache");
   const { Events } = await ec.send(new DescribeEventsCommand({ SourceIdentifier: id, SourceType: "replication-group", Duration: 60 }));
   return (Events ?? []).flatMap((e) => (e.Message ? [e.Message] : [])).slice(-limit);
 }

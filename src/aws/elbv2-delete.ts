@@ -6,6 +6,7 @@
 import type { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { deleteUnlessGone } from "./idempotent-delete.js";
 import { tagMap } from "./tags.js";
+import { loadSdk } from "./sdk.js";
 
 export const CONTROLLER_CLUSTER_TAG = "elbv2.k8s.aws/cluster";
 
@@ -21,7 +22,7 @@ export interface Elbv2Resource {
 
 /** DescribeTags takes at most 20 ARNs per call. */
 async function tagsOf(elbv2: ElasticLoadBalancingV2Client, arns: readonly string[]): Promise<Map<string, Record<string, string>>> {
-  const { DescribeTagsCommand } = await import("@aws-sdk/client-elastic-load-balancing-v2");
+  const { DescribeTagsCommand } = await loadSdk("@aws-sdk/client-elastic-load-balancing-v2");
   const tags = new Map<string, Record<string, string>>();
   for (let i = 0; i < arns.length; i += 20) {
     const { TagDescriptions = [] } = await elbv2.send(new DescribeTagsCommand({ ResourceArns: arns.slice(i, i + 20) }));
@@ -32,7 +33,7 @@ async function tagsOf(elbv2: ElasticLoadBalancingV2Client, arns: readonly string
 
 /** Load balancers and target groups whose tags include every entry of `match`. */
 export async function taggedElbv2Resources(elbv2: ElasticLoadBalancingV2Client, match: Readonly<Record<string, string>>): Promise<Elbv2Resource[]> {
-  const { paginateDescribeLoadBalancers, paginateDescribeTargetGroups } = await import("@aws-sdk/client-elastic-load-balancing-v2");
+  const { paginateDescribeLoadBalancers, paginateDescribeTargetGroups } = await loadSdk("@aws-sdk/client-elastic-load-balancing-v2");
   const all: Omit<Elbv2Resource, "tags">[] = [];
   for await (const page of paginateDescribeLoadBalancers({ client: elbv2 }, {})) {
     for (const lb of page.LoadBalancers ?? []) {
@@ -52,11 +53,11 @@ export async function taggedElbv2Resources(elbv2: ElasticLoadBalancingV2Client, 
 
 /** Deletes the load balancer with its listeners and rules. */
 export async function deleteLoadBalancer(elbv2: ElasticLoadBalancingV2Client, arn: string): Promise<boolean> {
-  const { DeleteLoadBalancerCommand } = await import("@aws-sdk/client-elastic-load-balancing-v2");
+  const { DeleteLoadBalancerCommand } = await loadSdk("@aws-sdk/client-elastic-load-balancing-v2");
   return deleteUnlessGone(["LoadBalancerNotFound", "LoadBalancerNotFoundException"], () => elbv2.send(new DeleteLoadBalancerCommand({ LoadBalancerArn: arn })));
 }
 
 export async function deleteTargetGroup(elbv2: ElasticLoadBalancingV2Client, arn: string): Promise<boolean> {
-  const { DeleteTargetGroupCommand } = await import("@aws-sdk/client-elastic-load-balancing-v2");
+  const { DeleteTargetGroupCommand } = await loadSdk("@aws-sdk/client-elastic-load-balancing-v2");
   return deleteUnlessGone(["TargetGroupNotFound", "TargetGroupNotFoundException"], () => elbv2.send(new DeleteTargetGroupCommand({ TargetGroupArn: arn })));
 }

@@ -7,11 +7,12 @@ import type { IAMClient } from "@aws-sdk/client-iam";
 import { attachedPolicyArns, inlinePolicyNames } from "./iam-oidc.js";
 import { deleteUnlessGone, isGone } from "./idempotent-delete.js";
 import { tagMap } from "./tags.js";
+import { loadSdk } from "./sdk.js";
 
 const GONE = ["NoSuchEntityException", "NoSuchEntity"];
 
 async function instanceProfilesOf(iam: IAMClient, role: string): Promise<string[]> {
-  const { paginateListInstanceProfilesForRole } = await import("@aws-sdk/client-iam");
+  const { paginateListInstanceProfilesForRole } = await loadSdk("@aws-sdk/client-iam");
   const names: string[] = [];
   for await (const page of paginateListInstanceProfilesForRole({ client: iam }, { RoleName: role })) {
     for (const profile of page.InstanceProfiles ?? []) if (profile.InstanceProfileName) names.push(profile.InstanceProfileName);
@@ -21,7 +22,7 @@ async function instanceProfilesOf(iam: IAMClient, role: string): Promise<string[
 
 /** Strips the role and deletes it; false when it did not exist. */
 export async function deleteRoleCompletely(iam: IAMClient, role: string): Promise<boolean> {
-  const { DeleteRoleCommand, DeleteRolePolicyCommand, DetachRolePolicyCommand, RemoveRoleFromInstanceProfileCommand } = await import("@aws-sdk/client-iam");
+  const { DeleteRoleCommand, DeleteRolePolicyCommand, DetachRolePolicyCommand, RemoveRoleFromInstanceProfileCommand } = await loadSdk("@aws-sdk/client-iam");
   try {
     for (const arn of await attachedPolicyArns(iam, role)) {
       await deleteUnlessGone(GONE, () => iam.send(new DetachRolePolicyCommand({ RoleName: role, PolicyArn: arn })));
@@ -49,7 +50,7 @@ export interface OidcProviderSummary {
 
 /** Every OIDC provider of the account with its tags (accounts hold a handful). */
 export async function oidcProviders(iam: IAMClient): Promise<OidcProviderSummary[]> {
-  const { GetOpenIDConnectProviderCommand, ListOpenIDConnectProvidersCommand } = await import("@aws-sdk/client-iam");
+  const { GetOpenIDConnectProviderCommand, ListOpenIDConnectProvidersCommand } = await loadSdk("@aws-sdk/client-iam");
   const { OpenIDConnectProviderList = [] } = await iam.send(new ListOpenIDConnectProvidersCommand({}));
   const found: OidcProviderSummary[] = [];
   for (const { Arn: arn } of OpenIDConnectProviderList) {
@@ -65,6 +66,6 @@ export async function oidcProviders(iam: IAMClient): Promise<OidcProviderSummary
 }
 
 export async function deleteOidcProvider(iam: IAMClient, arn: string): Promise<boolean> {
-  const { DeleteOpenIDConnectProviderCommand } = await import("@aws-sdk/client-iam");
+  const { DeleteOpenIDConnectProviderCommand } = await loadSdk("@aws-sdk/client-iam");
   return deleteUnlessGone(GONE, () => iam.send(new DeleteOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: arn })));
 }

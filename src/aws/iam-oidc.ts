@@ -7,6 +7,7 @@ import type { IAMClient } from "@aws-sdk/client-iam";
 import { awsErrorCode } from "./errors.js";
 import { decodePolicyDocument } from "./iam-policy-document.js";
 import { tagList, tagMap, type TagMap } from "./tags.js";
+import { loadSdk } from "./sdk.js";
 
 export interface OidcProvider {
   arn: string;
@@ -38,7 +39,7 @@ export function issuerHostPath(issuer: string): string {
 
 /** The provider for `issuer`, found by its URL among the account's providers. */
 export async function findOidcProvider(iam: IAMClient, issuer: string): Promise<OidcProvider | undefined> {
-  const { ListOpenIDConnectProvidersCommand, GetOpenIDConnectProviderCommand } = await import("@aws-sdk/client-iam");
+  const { ListOpenIDConnectProvidersCommand, GetOpenIDConnectProviderCommand } = await loadSdk("@aws-sdk/client-iam");
   const wanted = issuerHostPath(issuer);
   // Provider ARNs end in ":oidc-provider/<url without scheme>", so the list alone finds it.
   const { OpenIDConnectProviderList } = await iam.send(new ListOpenIDConnectProvidersCommand({}));
@@ -54,7 +55,7 @@ export async function findOidcProvider(iam: IAMClient, issuer: string): Promise<
 }
 
 export async function createOidcProvider(iam: IAMClient, spec: { issuer: string; clientIds: string[]; thumbprints: string[]; tags: TagMap }): Promise<string> {
-  const { CreateOpenIDConnectProviderCommand } = await import("@aws-sdk/client-iam");
+  const { CreateOpenIDConnectProviderCommand } = await loadSdk("@aws-sdk/client-iam");
   const { OpenIDConnectProviderArn } = await iam.send(new CreateOpenIDConnectProviderCommand({
     Url: spec.issuer,
     ClientIDList: spec.clientIds,
@@ -66,12 +67,12 @@ export async function createOidcProvider(iam: IAMClient, spec: { issuer: string;
 }
 
 export async function addOidcClientId(iam: IAMClient, arn: string, clientId: string): Promise<void> {
-  const { AddClientIDToOpenIDConnectProviderCommand } = await import("@aws-sdk/client-iam");
+  const { AddClientIDToOpenIDConnectProviderCommand } = await loadSdk("@aws-sdk/client-iam");
   await iam.send(new AddClientIDToOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: arn, ClientID: clientId }));
 }
 
 export async function tagOidcProvider(iam: IAMClient, arn: string, tags: TagMap): Promise<void> {
-  const { TagOpenIDConnectProviderCommand } = await import("@aws-sdk/client-iam");
+  const { TagOpenIDConnectProviderCommand } = await loadSdk("@aws-sdk/client-iam");
   await iam.send(new TagOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: arn, Tags: tagList(tags) }));
 }
 
@@ -80,7 +81,7 @@ function decode(document: string | undefined): string {
 }
 
 export async function getRole(iam: IAMClient, name: string): Promise<IamRole | undefined> {
-  const { GetRoleCommand, ListRoleTagsCommand } = await import("@aws-sdk/client-iam");
+  const { GetRoleCommand, ListRoleTagsCommand } = await loadSdk("@aws-sdk/client-iam");
   try {
     const { Role: r } = await iam.send(new GetRoleCommand({ RoleName: name }));
     if (!r?.Arn) return undefined;
@@ -94,7 +95,7 @@ export async function getRole(iam: IAMClient, name: string): Promise<IamRole | u
 }
 
 export async function createRole(iam: IAMClient, spec: { name: string; trustPolicy: string; description: string; tags: TagMap }): Promise<IamRole> {
-  const { CreateRoleCommand } = await import("@aws-sdk/client-iam");
+  const { CreateRoleCommand } = await loadSdk("@aws-sdk/client-iam");
   const { Role: r } = await iam.send(new CreateRoleCommand({
     RoleName: spec.name,
     AssumeRolePolicyDocument: spec.trustPolicy,
@@ -106,18 +107,18 @@ export async function createRole(iam: IAMClient, spec: { name: string; trustPoli
 }
 
 export async function updateTrustPolicy(iam: IAMClient, role: string, trustPolicy: string): Promise<void> {
-  const { UpdateAssumeRolePolicyCommand } = await import("@aws-sdk/client-iam");
+  const { UpdateAssumeRolePolicyCommand } = await loadSdk("@aws-sdk/client-iam");
   await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: role, PolicyDocument: trustPolicy }));
 }
 
 export async function tagRole(iam: IAMClient, role: string, tags: TagMap): Promise<void> {
-  const { TagRoleCommand } = await import("@aws-sdk/client-iam");
+  const { TagRoleCommand } = await loadSdk("@aws-sdk/client-iam");
   await iam.send(new TagRoleCommand({ RoleName: role, Tags: tagList(tags) }));
 }
 
 /** Names of the role's inline policies. */
 export async function inlinePolicyNames(iam: IAMClient, role: string): Promise<string[]> {
-  const { paginateListRolePolicies } = await import("@aws-sdk/client-iam");
+  const { paginateListRolePolicies } = await loadSdk("@aws-sdk/client-iam");
   const names: string[] = [];
   for await (const page of paginateListRolePolicies({ client: iam }, { RoleName: role })) names.push(...(page.PolicyNames ?? []));
   return names;
@@ -125,7 +126,7 @@ export async function inlinePolicyNames(iam: IAMClient, role: string): Promise<s
 
 /** One inline policy as JSON text (decoded), or undefined when the role has none by that name. */
 export async function getInlinePolicy(iam: IAMClient, role: string, policyName: string): Promise<string | undefined> {
-  const { GetRolePolicyCommand } = await import("@aws-sdk/client-iam");
+  const { GetRolePolicyCommand } = await loadSdk("@aws-sdk/client-iam");
   try {
     const { PolicyDocument } = await iam.send(new GetRolePolicyCommand({ RoleName: role, PolicyName: policyName }));
     return PolicyDocument === undefined ? undefined : decode(PolicyDocument);
@@ -136,13 +137,13 @@ export async function getInlinePolicy(iam: IAMClient, role: string, policyName: 
 }
 
 export async function putInlinePolicy(iam: IAMClient, role: string, policyName: string, document: string): Promise<void> {
-  const { PutRolePolicyCommand } = await import("@aws-sdk/client-iam");
+  const { PutRolePolicyCommand } = await loadSdk("@aws-sdk/client-iam");
   await iam.send(new PutRolePolicyCommand({ RoleName: role, PolicyName: policyName, PolicyDocument: document }));
 }
 
 /** ARNs of the managed policies attached to the role. */
 export async function attachedPolicyArns(iam: IAMClient, role: string): Promise<string[]> {
-  const { paginateListAttachedRolePolicies } = await import("@aws-sdk/client-iam");
+  const { paginateListAttachedRolePolicies } = await loadSdk("@aws-sdk/client-iam");
   const arns: string[] = [];
   for await (const page of paginateListAttachedRolePolicies({ client: iam }, { RoleName: role })) {
     for (const policy of page.AttachedPolicies ?? []) if (policy.PolicyArn) arns.push(policy.PolicyArn);
@@ -151,6 +152,6 @@ export async function attachedPolicyArns(iam: IAMClient, role: string): Promise<
 }
 
 export async function attachPolicy(iam: IAMClient, role: string, policyArn: string): Promise<void> {
-  const { AttachRolePolicyCommand } = await import("@aws-sdk/client-iam");
+  const { AttachRolePolicyCommand } = await loadSdk("@aws-sdk/client-iam");
   await iam.send(new AttachRolePolicyCommand({ RoleName: role, PolicyArn: policyArn }));
 }

@@ -6,6 +6,7 @@ import type { IAMClient } from "@aws-sdk/client-iam";
 import { awsErrorCode } from "./errors.js";
 import { parsePolicyDocument, type PolicyDocument } from "./iam-policy-document.js";
 import { tagList, tagMap, type TagMap } from "./tags.js";
+import { loadSdk } from "./sdk.js";
 
 export interface IamRole {
   name: string;
@@ -28,7 +29,7 @@ export function managedPolicyArn(name: string, partition: string): string {
 }
 
 export async function getRole(iam: IAMClient, name: string): Promise<IamRole | undefined> {
-  const { GetRoleCommand } = await import("@aws-sdk/client-iam");
+  const { GetRoleCommand } = await loadSdk("@aws-sdk/client-iam");
   try {
     const { Role: role } = await iam.send(new GetRoleCommand({ RoleName: name }));
     if (!role?.Arn || !role.RoleName) return undefined;
@@ -45,7 +46,7 @@ export async function getRole(iam: IAMClient, name: string): Promise<IamRole | u
 }
 
 export async function createRole(iam: IAMClient, spec: { name: string; description: string; trustPolicy: PolicyDocument; tags: TagMap }): Promise<IamRole> {
-  const { CreateRoleCommand } = await import("@aws-sdk/client-iam");
+  const { CreateRoleCommand } = await loadSdk("@aws-sdk/client-iam");
   const { Role: role } = await iam.send(new CreateRoleCommand({
     RoleName: spec.name,
     Description: spec.description,
@@ -58,7 +59,7 @@ export async function createRole(iam: IAMClient, spec: { name: string; descripti
 
 /** ARNs of the managed policies attached to a role. */
 export async function attachedPolicyArns(iam: IAMClient, roleName: string): Promise<string[]> {
-  const { paginateListAttachedRolePolicies } = await import("@aws-sdk/client-iam");
+  const { paginateListAttachedRolePolicies } = await loadSdk("@aws-sdk/client-iam");
   const arns: string[] = [];
   for await (const page of paginateListAttachedRolePolicies({ client: iam }, { RoleName: roleName })) {
     for (const policy of page.AttachedPolicies ?? []) if (policy.PolicyArn) arns.push(policy.PolicyArn);
@@ -67,16 +68,16 @@ export async function attachedPolicyArns(iam: IAMClient, roleName: string): Prom
 }
 
 export async function attachPolicy(iam: IAMClient, roleName: string, policyArn: string): Promise<void> {
-  const { AttachRolePolicyCommand } = await import("@aws-sdk/client-iam");
+  const { AttachRolePolicyCommand } = await loadSdk("@aws-sdk/client-iam");
   await iam.send(new AttachRolePolicyCommand({ RoleName: roleName, PolicyArn: policyArn }));
 }
 
 export async function updateTrustPolicy(iam: IAMClient, roleName: string, trustPolicy: PolicyDocument): Promise<void> {
-  const { UpdateAssumeRolePolicyCommand } = await import("@aws-sdk/client-iam");
+  const { UpdateAssumeRolePolicyCommand } = await loadSdk("@aws-sdk/client-iam");
   await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: roleName, PolicyDocument: JSON.stringify(trustPolicy) }));
 }
 
 export async function tagRole(iam: IAMClient, roleName: string, tags: TagMap): Promise<void> {
-  const { TagRoleCommand } = await import("@aws-sdk/client-iam");
+  const { TagRoleCommand } = await loadSdk("@aws-sdk/client-iam");
   await iam.send(new TagRoleCommand({ RoleName: roleName, Tags: tagList(tags) }));
 }

@@ -2,6 +2,7 @@
 import type { KMSClient } from "@aws-sdk/client-kms";
 import { awsErrorCode } from "./errors.js";
 import { kmsTagList, tagMap, type TagMap } from "./tags.js";
+import { loadSdk } from "./sdk.js";
 
 export interface KmsKey {
   keyId: string;
@@ -15,7 +16,7 @@ const NOT_FOUND = new Set(["NotFoundException"]);
 
 /** The key an alias points at, or undefined when the alias does not exist. */
 export async function describeKey(kms: KMSClient, keyIdOrAlias: string): Promise<KmsKey | undefined> {
-  const { DescribeKeyCommand } = await import("@aws-sdk/client-kms");
+  const { DescribeKeyCommand } = await loadSdk("@aws-sdk/client-kms");
   try {
     const { KeyMetadata: m } = await kms.send(new DescribeKeyCommand({ KeyId: keyIdOrAlias }));
     if (!m?.KeyId || !m.Arn) return undefined;
@@ -28,7 +29,7 @@ export async function describeKey(kms: KMSClient, keyIdOrAlias: string): Promise
 
 /** Customer managed keys whose tags include every tag in `match`; for adoption without state. */
 export async function findKeysByTags(kms: KMSClient, match: TagMap): Promise<KmsKey[]> {
-  const { paginateListKeys } = await import("@aws-sdk/client-kms");
+  const { paginateListKeys } = await loadSdk("@aws-sdk/client-kms");
   const found: KmsKey[] = [];
   for await (const page of paginateListKeys({ client: kms }, {})) {
     for (const entry of page.Keys ?? []) {
@@ -43,13 +44,13 @@ export async function findKeysByTags(kms: KMSClient, match: TagMap): Promise<Kms
 }
 
 export async function keyTags(kms: KMSClient, keyId: string): Promise<Record<string, string>> {
-  const { ListResourceTagsCommand } = await import("@aws-sdk/client-kms");
+  const { ListResourceTagsCommand } = await loadSdk("@aws-sdk/client-kms");
   const { Tags } = await kms.send(new ListResourceTagsCommand({ KeyId: keyId }));
   return tagMap(Tags);
 }
 
 export async function createKey(kms: KMSClient, spec: { description: string; policy: string; tags: TagMap }): Promise<KmsKey> {
-  const { CreateKeyCommand } = await import("@aws-sdk/client-kms");
+  const { CreateKeyCommand } = await loadSdk("@aws-sdk/client-kms");
   const { KeyMetadata: m } = await kms.send(new CreateKeyCommand({
     Description: spec.description,
     KeySpec: "SYMMETRIC_DEFAULT",
@@ -62,22 +63,22 @@ export async function createKey(kms: KMSClient, spec: { description: string; pol
 }
 
 export async function createAlias(kms: KMSClient, alias: string, keyId: string): Promise<void> {
-  const { CreateAliasCommand } = await import("@aws-sdk/client-kms");
+  const { CreateAliasCommand } = await loadSdk("@aws-sdk/client-kms");
   await kms.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: keyId }));
 }
 
 export async function rotationEnabled(kms: KMSClient, keyId: string): Promise<boolean> {
-  const { GetKeyRotationStatusCommand } = await import("@aws-sdk/client-kms");
+  const { GetKeyRotationStatusCommand } = await loadSdk("@aws-sdk/client-kms");
   const { KeyRotationEnabled } = await kms.send(new GetKeyRotationStatusCommand({ KeyId: keyId }));
   return KeyRotationEnabled === true;
 }
 
 export async function enableRotation(kms: KMSClient, keyId: string): Promise<void> {
-  const { EnableKeyRotationCommand } = await import("@aws-sdk/client-kms");
+  const { EnableKeyRotationCommand } = await loadSdk("@aws-sdk/client-kms");
   await kms.send(new EnableKeyRotationCommand({ KeyId: keyId }));
 }
 
 export async function tagKey(kms: KMSClient, keyId: string, tags: TagMap): Promise<void> {
-  const { TagResourceCommand } = await import("@aws-sdk/client-kms");
+  const { TagResourceCommand } = await loadSdk("@aws-sdk/client-kms");
   await kms.send(new TagResourceCommand({ KeyId: keyId, Tags: kmsTagList(tags) }));
 }

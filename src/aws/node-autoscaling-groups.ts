@@ -6,10 +6,11 @@
 import type { EKSClient } from "@aws-sdk/client-eks";
 import type { ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-tagging-api";
 import { awsErrorCode } from "./errors.js";
+import { loadSdk } from "./sdk.js";
 
 /** The ASG names EKS reports for the node group; undefined when the node group does not exist. */
 export async function nodegroupAutoScalingGroups(eks: EKSClient, cluster: string, nodegroup: string): Promise<string[] | undefined> {
-  const { DescribeNodegroupCommand } = await import("@aws-sdk/client-eks");
+  const { DescribeNodegroupCommand } = await loadSdk("@aws-sdk/client-eks");
   try {
     const { nodegroup: found } = await eks.send(new DescribeNodegroupCommand({ clusterName: cluster, nodegroupName: nodegroup }));
     return (found?.resources?.autoScalingGroups ?? []).flatMap((g) => (g.name ? [g.name] : []));
@@ -21,7 +22,7 @@ export async function nodegroupAutoScalingGroups(eks: EKSClient, cluster: string
 
 /** ASG names tagged by EKS for this node group, through the Resource Groups Tagging API. */
 export async function taggedAutoScalingGroups(tagging: ResourceGroupsTaggingAPIClient, cluster: string, nodegroup: string): Promise<string[]> {
-  const { paginateGetResources } = await import("@aws-sdk/client-resource-groups-tagging-api");
+  const { paginateGetResources } = await loadSdk("@aws-sdk/client-resource-groups-tagging-api");
   const names: string[] = [];
   const pages = paginateGetResources({ client: tagging }, {
     ResourceTypeFilters: ["autoscaling:autoScalingGroup"],

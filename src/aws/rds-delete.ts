@@ -2,13 +2,14 @@
 import type { DBSnapshot, RDSClient } from "@aws-sdk/client-rds";
 import { deleteUnlessGone } from "./idempotent-delete.js";
 import { tagMap } from "./tags.js";
+import { loadSdk } from "./sdk.js";
 
 /**
  * Deletes the instance. With a snapshot id RDS takes a final snapshot first (minutes); without
  * one nothing of the data remains. Automated backups go with the instance (the API's default).
  */
 export async function deleteDbInstance(rds: RDSClient, id: string, finalSnapshotId: string | undefined): Promise<boolean> {
-  const { DeleteDBInstanceCommand } = await import("@aws-sdk/client-rds");
+  const { DeleteDBInstanceCommand } = await loadSdk("@aws-sdk/client-rds");
   return deleteUnlessGone(["DBInstanceNotFoundFault", "DBInstanceNotFound"], () => rds.send(new DeleteDBInstanceCommand({
     DBInstanceIdentifier: id,
     ...(finalSnapshotId === undefined ? { SkipFinalSnapshot: true } : { SkipFinalSnapshot: false, FinalDBSnapshotIdentifier: finalSnapshotId }),
@@ -16,12 +17,12 @@ export async function deleteDbInstance(rds: RDSClient, id: string, finalSnapshot
 }
 
 export async function deleteDbSubnetGroup(rds: RDSClient, name: string): Promise<boolean> {
-  const { DeleteDBSubnetGroupCommand } = await import("@aws-sdk/client-rds");
+  const { DeleteDBSubnetGroupCommand } = await loadSdk("@aws-sdk/client-rds");
   return deleteUnlessGone(["DBSubnetGroupNotFoundFault", "DBSubnetGroupNotFound"], () => rds.send(new DeleteDBSubnetGroupCommand({ DBSubnetGroupName: name })));
 }
 
 export async function deleteDbParameterGroup(rds: RDSClient, name: string): Promise<boolean> {
-  const { DeleteDBParameterGroupCommand } = await import("@aws-sdk/client-rds");
+  const { DeleteDBParameterGroupCommand } = await loadSdk("@aws-sdk/client-rds");
   return deleteUnlessGone(["DBParameterGroupNotFoundFault", "DBParameterGroupNotFound"], () => rds.send(new DeleteDBParameterGroupCommand({ DBParameterGroupName: name })));
 }
 
@@ -55,7 +56,7 @@ export function snapshotOf(s: DBSnapshot): DbSnapshot | undefined {
 
 /** Manual snapshots whose identifier starts with `prefix` ("btp-acme-"), in this client's region. */
 export async function manualSnapshots(rds: RDSClient, prefix: string): Promise<DbSnapshot[]> {
-  const { paginateDescribeDBSnapshots } = await import("@aws-sdk/client-rds");
+  const { paginateDescribeDBSnapshots } = await loadSdk("@aws-sdk/client-rds");
   const found: DbSnapshot[] = [];
   for await (const page of paginateDescribeDBSnapshots({ client: rds }, { SnapshotType: "manual" })) {
     for (const s of page.DBSnapshots ?? []) {
@@ -68,6 +69,6 @@ export async function manualSnapshots(rds: RDSClient, prefix: string): Promise<D
 
 /** Deletes a manual snapshot (dr-snapshot --keep prunes old sets with it). */
 export async function deleteDbSnapshot(rds: RDSClient, id: string): Promise<boolean> {
-  const { DeleteDBSnapshotCommand } = await import("@aws-sdk/client-rds");
+  const { DeleteDBSnapshotCommand } = await loadSdk("@aws-sdk/client-rds");
   return deleteUnlessGone(["DBSnapshotNotFoundFault", "DBSnapshotNotFound"], () => rds.send(new DeleteDBSnapshotCommand({ DBSnapshotIdentifier: id })));
 }

@@ -2,6 +2,7 @@
 import type { DBInstance, RDSClient } from "@aws-sdk/client-rds";
 import { awsErrorCode } from "./errors.js";
 import { tagList, tagMap, type TagMap } from "./tags.js";
+import { loadSdk } from "./sdk.js";
 
 export interface DbSubnetGroup {
   name: string;
@@ -92,7 +93,7 @@ function notFound(error: unknown, codes: readonly string[]): boolean {
 }
 
 export async function findDbSubnetGroup(rds: RDSClient, name: string): Promise<DbSubnetGroup | undefined> {
-  const { DescribeDBSubnetGroupsCommand } = await import("@aws-sdk/client-rds");
+  const { DescribeDBSubnetGroupsCommand } = await loadSdk("@aws-sdk/client-rds");
   try {
     const { DBSubnetGroups } = await rds.send(new DescribeDBSubnetGroupsCommand({ DBSubnetGroupName: name }));
     const g = DBSubnetGroups?.[0];
@@ -105,7 +106,7 @@ export async function findDbSubnetGroup(rds: RDSClient, name: string): Promise<D
 }
 
 export async function createDbSubnetGroup(rds: RDSClient, spec: { name: string; description: string; subnetIds: readonly string[]; tags: TagMap }): Promise<DbSubnetGroup> {
-  const { CreateDBSubnetGroupCommand } = await import("@aws-sdk/client-rds");
+  const { CreateDBSubnetGroupCommand } = await loadSdk("@aws-sdk/client-rds");
   const { DBSubnetGroup: g } = await rds.send(new CreateDBSubnetGroupCommand({
     DBSubnetGroupName: spec.name,
     DBSubnetGroupDescription: spec.description,
@@ -117,12 +118,12 @@ export async function createDbSubnetGroup(rds: RDSClient, spec: { name: string; 
 }
 
 export async function setDbSubnetGroupSubnets(rds: RDSClient, name: string, description: string, subnetIds: readonly string[]): Promise<void> {
-  const { ModifyDBSubnetGroupCommand } = await import("@aws-sdk/client-rds");
+  const { ModifyDBSubnetGroupCommand } = await loadSdk("@aws-sdk/client-rds");
   await rds.send(new ModifyDBSubnetGroupCommand({ DBSubnetGroupName: name, DBSubnetGroupDescription: description, SubnetIds: [...subnetIds] }));
 }
 
 export async function findDbParameterGroup(rds: RDSClient, name: string): Promise<DbParameterGroup | undefined> {
-  const { DescribeDBParameterGroupsCommand } = await import("@aws-sdk/client-rds");
+  const { DescribeDBParameterGroupsCommand } = await loadSdk("@aws-sdk/client-rds");
   try {
     const { DBParameterGroups } = await rds.send(new DescribeDBParameterGroupsCommand({ DBParameterGroupName: name }));
     const g = DBParameterGroups?.find((group) => group.DBParameterGroupName === name);
@@ -135,7 +136,7 @@ export async function findDbParameterGroup(rds: RDSClient, name: string): Promis
 }
 
 export async function createDbParameterGroup(rds: RDSClient, spec: { name: string; family: string; description: string; tags: TagMap }): Promise<DbParameterGroup> {
-  const { CreateDBParameterGroupCommand } = await import("@aws-sdk/client-rds");
+  const { CreateDBParameterGroupCommand } = await loadSdk("@aws-sdk/client-rds");
   const { DBParameterGroup: g } = await rds.send(new CreateDBParameterGroupCommand({
     DBParameterGroupName: spec.name,
     DBParameterGroupFamily: spec.family,
@@ -148,7 +149,7 @@ export async function createDbParameterGroup(rds: RDSClient, spec: { name: strin
 
 /** Parameters set explicitly in the group (source "user"), by name; engine defaults are left out. */
 export async function userParameters(rds: RDSClient, group: string): Promise<Record<string, string>> {
-  const { paginateDescribeDBParameters } = await import("@aws-sdk/client-rds");
+  const { paginateDescribeDBParameters } = await loadSdk("@aws-sdk/client-rds");
   const values: Record<string, string> = {};
   for await (const page of paginateDescribeDBParameters({ client: rds }, { DBParameterGroupName: group, Source: "user" })) {
     for (const p of page.Parameters ?? []) if (p.ParameterName && p.ParameterValue !== undefined) values[p.ParameterName] = p.ParameterValue;
@@ -158,7 +159,7 @@ export async function userParameters(rds: RDSClient, group: string): Promise<Rec
 
 /** Static parameters apply at the next reboot, dynamic ones at once: pending-reboot suits both. */
 export async function setParameters(rds: RDSClient, group: string, values: Readonly<Record<string, string>>): Promise<void> {
-  const { ModifyDBParameterGroupCommand } = await import("@aws-sdk/client-rds");
+  const { ModifyDBParameterGroupCommand } = await loadSdk("@aws-sdk/client-rds");
   await rds.send(new ModifyDBParameterGroupCommand({
     DBParameterGroupName: group,
     Parameters: Object.entries(values).map(([ParameterName, ParameterValue]) => ({ ParameterName, ParameterValue, ApplyMethod: "pending-reboot" })),
@@ -202,7 +203,7 @@ function instanceInfo(d: DBInstance): DbInstanceInfo | undefined {
 }
 
 export async function findDbInstance(rds: RDSClient, id: string): Promise<DbInstanceInfo | undefined> {
-  const { DescribeDBInstancesCommand } = await import("@aws-sdk/client-rds");
+  const { DescribeDBInstancesCommand } = await loadSdk("@aws-sdk/client-rds");
   try {
     const { DBInstances } = await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id }));
     const found = DBInstances?.[0];
@@ -214,7 +215,7 @@ export async function findDbInstance(rds: RDSClient, id: string): Promise<DbInst
 }
 
 export async function createDbInstance(rds: RDSClient, spec: DbInstanceSpec): Promise<void> {
-  const { CreateDBInstanceCommand } = await import("@aws-sdk/client-rds");
+  const { CreateDBInstanceCommand } = await loadSdk("@aws-sdk/client-rds");
   await rds.send(new CreateDBInstanceCommand({
     DBInstanceIdentifier: spec.id,
     Engine: "postgres",
@@ -241,7 +242,7 @@ export async function createDbInstance(rds: RDSClient, spec: DbInstanceSpec): Pr
 
 /** Applies the changes now rather than in the next maintenance window. */
 export async function modifyDbInstance(rds: RDSClient, id: string, changes: DbInstanceChanges): Promise<void> {
-  const { ModifyDBInstanceCommand } = await import("@aws-sdk/client-rds");
+  const { ModifyDBInstanceCommand } = await loadSdk("@aws-sdk/client-rds");
   await rds.send(new ModifyDBInstanceCommand({
     DBInstanceIdentifier: id,
     ApplyImmediately: true,
@@ -262,19 +263,19 @@ export async function modifyDbInstance(rds: RDSClient, id: string, changes: DbIn
 
 /** Tags of a subnet group or parameter group (instances carry theirs in DescribeDBInstances). */
 export async function rdsTags(rds: RDSClient, arn: string): Promise<Record<string, string>> {
-  const { ListTagsForResourceCommand } = await import("@aws-sdk/client-rds");
+  const { ListTagsForResourceCommand } = await loadSdk("@aws-sdk/client-rds");
   const { TagList } = await rds.send(new ListTagsForResourceCommand({ ResourceName: arn }));
   return tagMap(TagList);
 }
 
 export async function tagRdsResource(rds: RDSClient, arn: string, tags: TagMap): Promise<void> {
-  const { AddTagsToResourceCommand } = await import("@aws-sdk/client-rds");
+  const { AddTagsToResourceCommand } = await loadSdk("@aws-sdk/client-rds");
   await rds.send(new AddTagsToResourceCommand({ ResourceName: arn, Tags: tagList(tags) }));
 }
 
 /** The instance's events of the last hour, newest last: what a failed wait should show. */
 export async function recentDbEvents(rds: RDSClient, id: string, limit = 5): Promise<string[]> {
-  const { DescribeEventsCommand } = await import("@aws-sdk/client-rds");
+  const { DescribeEventsCommand } = await loadSdk("@aws-sdk/client-rds");
   const { Events } = await rds.send(new DescribeEventsCommand({ SourceIdentifier: id, SourceType: "db-instance", Duration: 60 }));
   return (Events ?? []).flatMap((e) => (e.Message ? [e.Message] : [])).slice(-limit);
 }

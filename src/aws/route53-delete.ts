@@ -6,6 +6,7 @@
 import type { ResourceRecordSet, Route53Client } from "@aws-sdk/client-route-53";
 import { awsErrorCode } from "./errors.js";
 import { normalizeName } from "./route53.js";
+import { loadSdk } from "./sdk.js";
 
 export interface RecordSetFull {
   name: string;
@@ -19,7 +20,7 @@ export interface RecordSetFull {
 
 /** Every record set named exactly `name`, of any type. */
 export async function recordSetsNamed(route53: Route53Client, zoneId: string, name: string): Promise<RecordSetFull[]> {
-  const { ListResourceRecordSetsCommand } = await import("@aws-sdk/client-route-53");
+  const { ListResourceRecordSetsCommand } = await loadSdk("@aws-sdk/client-route-53");
   const wanted = normalizeName(name);
   const found: RecordSetFull[] = [];
   let start: { StartRecordName?: string; StartRecordType?: ResourceRecordSet["Type"]; StartRecordIdentifier?: string } = { StartRecordName: name };
@@ -43,7 +44,7 @@ export async function recordSetsNamed(route53: Route53Client, zoneId: string, na
 
 /** Deletes one record set; undefined when it was already gone, else the change id to wait on. */
 export async function deleteRecordSet(route53: Route53Client, zoneId: string, set: RecordSetFull, comment: string): Promise<string | undefined> {
-  const { ChangeResourceRecordSetsCommand } = await import("@aws-sdk/client-route-53");
+  const { ChangeResourceRecordSetsCommand } = await loadSdk("@aws-sdk/client-route-53");
   try {
     const { ChangeInfo } = await route53.send(new ChangeResourceRecordSetsCommand({
       HostedZoneId: zoneId,
@@ -59,7 +60,7 @@ export async function deleteRecordSet(route53: Route53Client, zoneId: string, se
 
 /** The public hosted zone whose name is the longest suffix of `domain`, if the account has one. */
 export async function publicZoneFor(route53: Route53Client, domain: string): Promise<{ id: string; name: string } | undefined> {
-  const { paginateListHostedZones } = await import("@aws-sdk/client-route-53");
+  const { paginateListHostedZones } = await loadSdk("@aws-sdk/client-route-53");
   const target = normalizeName(domain);
   let best: { id: string; name: string } | undefined;
   for await (const page of paginateListHostedZones({ client: route53 }, {})) {

@@ -4,6 +4,7 @@
  */
 import type { Route53Client } from "@aws-sdk/client-route-53";
 import { awsErrorCode } from "./errors.js";
+import { loadSdk } from "./sdk.js";
 
 export interface HostedZone {
   id: string;
@@ -19,7 +20,7 @@ export function normaliseDnsName(name: string): string {
 }
 
 export async function getHostedZone(route53: Route53Client, id: string): Promise<HostedZone | undefined> {
-  const { GetHostedZoneCommand } = await import("@aws-sdk/client-route-53");
+  const { GetHostedZoneCommand } = await loadSdk("@aws-sdk/client-route-53");
   try {
     const { HostedZone: zone, DelegationSet } = await route53.send(new GetHostedZoneCommand({ Id: id }));
     if (!zone?.Id || zone.Name === undefined) return undefined;
@@ -37,7 +38,7 @@ export async function getHostedZone(route53: Route53Client, id: string): Promise
 
 /** The values of the NS record set at the zone's apex; empty when there is none. */
 export async function apexNameServers(route53: Route53Client, zone: Pick<HostedZone, "id" | "name">): Promise<string[]> {
-  const { ListResourceRecordSetsCommand } = await import("@aws-sdk/client-route-53");
+  const { ListResourceRecordSetsCommand } = await loadSdk("@aws-sdk/client-route-53");
   // Record sets are sorted by name then type, so the apex NS set is the first one from here.
   const { ResourceRecordSets } = await route53.send(new ListResourceRecordSetsCommand({
     HostedZoneId: zone.id, StartRecordName: zone.name, StartRecordType: "NS", MaxItems: 1,

@@ -4,6 +4,7 @@
  */
 import type { RRType, Route53Client } from "@aws-sdk/client-route-53";
 import { waitFor, type WaitSettings } from "./wait.js";
+import { loadSdk } from "./sdk.js";
 
 export interface RecordSet {
   name: string;
@@ -32,7 +33,7 @@ export function normalizeName(name: string): string {
 
 /** The record set with exactly this name and type, or undefined. */
 export async function findRecordSet(route53: Route53Client, zoneId: string, name: string, type: RRType): Promise<RecordSet | undefined> {
-  const { ListResourceRecordSetsCommand } = await import("@aws-sdk/client-route-53");
+  const { ListResourceRecordSetsCommand } = await loadSdk("@aws-sdk/client-route-53");
   // Record sets are sorted by name then type, so the first one from here is ours if it exists.
   const { ResourceRecordSets } = await route53.send(new ListResourceRecordSetsCommand({
     HostedZoneId: zoneId,
@@ -53,7 +54,7 @@ export async function findRecordSet(route53: Route53Client, zoneId: string, name
 
 /** UPSERTs the records in one change batch; returns the change id to wait on. */
 export async function upsertRecords(route53: Route53Client, zoneId: string, records: readonly RecordToWrite[], comment: string): Promise<string> {
-  const { ChangeResourceRecordSetsCommand } = await import("@aws-sdk/client-route-53");
+  const { ChangeResourceRecordSetsCommand } = await loadSdk("@aws-sdk/client-route-53");
   const { ChangeInfo } = await route53.send(new ChangeResourceRecordSetsCommand({
     HostedZoneId: zoneId,
     ChangeBatch: {
@@ -70,7 +71,7 @@ export async function upsertRecords(route53: Route53Client, zoneId: string, reco
 
 /** PENDING or INSYNC. */
 export async function changeStatus(route53: Route53Client, changeId: string): Promise<string> {
-  const { GetChangeCommand } = await import("@aws-sdk/client-route-53");
+  const { GetChangeCommand } = await loadSdk("@aws-sdk/client-route-53");
   const { ChangeInfo } = await route53.send(new GetChangeCommand({ Id: changeId }));
   return ChangeInfo?.Status ?? "PENDING";
 }

@@ -6,10 +6,11 @@
 import type { ObjectIdentifier, S3Client } from "@aws-sdk/client-s3";
 import { deleteUnlessGone } from "./idempotent-delete.js";
 import type { BucketRef } from "./s3.js";
+import { loadSdk } from "./sdk.js";
 
 /** Deletes every version and delete marker; returns how many it deleted. `onProgress` gets running totals. */
 export async function emptyBucket(s3: S3Client, bucket: BucketRef, onProgress?: (deleted: number) => void): Promise<number> {
-  const { DeleteObjectsCommand, ListObjectVersionsCommand } = await import("@aws-sdk/client-s3");
+  const { DeleteObjectsCommand, ListObjectVersionsCommand } = await loadSdk("@aws-sdk/client-s3");
   let deleted = 0;
   for (;;) {
     // Always from the start: deleting shifts the listing, so markers from a previous page could skip keys.
@@ -28,6 +29,6 @@ export async function emptyBucket(s3: S3Client, bucket: BucketRef, onProgress?: 
 }
 
 export async function deleteBucket(s3: S3Client, bucket: BucketRef): Promise<boolean> {
-  const { DeleteBucketCommand } = await import("@aws-sdk/client-s3");
+  const { DeleteBucketCommand } = await loadSdk("@aws-sdk/client-s3");
   return deleteUnlessGone(["NoSuchBucket", "NotFound"], () => s3.send(new DeleteBucketCommand({ Bucket: bucket.name, ExpectedBucketOwner: bucket.owner })));
 }

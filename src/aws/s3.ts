@@ -8,6 +8,7 @@
 import type { BucketLocationConstraint, LifecycleRule, S3Client } from "@aws-sdk/client-s3";
 import { awsErrorCode } from "./errors.js";
 import { tagList, tagMap, type TagMap } from "./tags.js";
+import { loadSdk } from "./sdk.js";
 
 export type { LifecycleRule };
 
@@ -53,7 +54,7 @@ async function unlessAbsent<T>(codes: readonly string[], call: () => Promise<T>)
 
 /** HEAD has no body, so the SDK names errors after the HTTP status; the status decides. */
 export async function headBucket(s3: S3Client, bucket: BucketRef): Promise<BucketPresence> {
-  const { HeadBucketCommand } = await import("@aws-sdk/client-s3");
+  const { HeadBucketCommand } = await loadSdk("@aws-sdk/client-s3");
   try {
     const head = await s3.send(new HeadBucketCommand({ Bucket: bucket.name, ExpectedBucketOwner: bucket.owner }));
     return { state: "owned", region: head.BucketRegion };
@@ -67,7 +68,7 @@ export async function headBucket(s3: S3Client, bucket: BucketRef): Promise<Bucke
 
 /** Creates the bucket with ACLs disabled. us-east-1 rejects a LocationConstraint naming itself. */
 export async function createBucket(s3: S3Client, name: string, region: string): Promise<void> {
-  const { CreateBucketCommand } = await import("@aws-sdk/client-s3");
+  const { CreateBucketCommand } = await loadSdk("@aws-sdk/client-s3");
   await s3.send(new CreateBucketCommand({
     Bucket: name,
     ObjectOwnership: "BucketOwnerEnforced",
@@ -76,19 +77,19 @@ export async function createBucket(s3: S3Client, name: string, region: string): 
 }
 
 export async function versioningStatus(s3: S3Client, bucket: BucketRef): Promise<string | undefined> {
-  const { GetBucketVersioningCommand } = await import("@aws-sdk/client-s3");
+  const { GetBucketVersioningCommand } = await loadSdk("@aws-sdk/client-s3");
   const { Status } = await s3.send(new GetBucketVersioningCommand({ Bucket: bucket.name, ExpectedBucketOwner: bucket.owner }));
   return Status;
 }
 
 export async function enableVersioning(s3: S3Client, bucket: BucketRef): Promise<void> {
-  const { PutBucketVersioningCommand } = await import("@aws-sdk/client-s3");
+  const { PutBucketVersioningCommand } = await loadSdk("@aws-sdk/client-s3");
   await s3.send(new PutBucketVersioningCommand({ Bucket: bucket.name, ExpectedBucketOwner: bucket.owner, VersioningConfiguration: { Status: "Enabled" } }));
 }
 
 /** The default encryption rule; undefined when none is set (only on buckets from before 2023). */
 export async function bucketEncryption(s3: S3Client, bucket: BucketRef): Promise<BucketEncryption | undefined> {
-  const { GetBucketEncryptionCommand } = await import("@aws-sdk/client-s3");
+  const { GetBucketEncryptionCommand } = await loadSdk("@aws-sdk/client-s3");
   const result = await unlessAbsent(["ServerSideEncryptionConfigurationNotFoundError"], () =>
     s3.send(new GetBucketEncryptionCommand({ Bucket: bucket.name, ExpectedBucketOwner: bucket.owner })));
   const rule = result?.ServerSideEncryptionConfiguration?.Rules?.[0];
@@ -105,7 +106,7 @@ export async function bucketEncryption(s3: S3Client, bucket: BucketRef): Promise
  * Config must write to without a grant on any platform's key (and must outlive every platform).
  */
 export async function putS3ManagedEncryption(s3: S3Client, bucket: BucketRef): Promise<void> {
-  const { PutBucketEncryptionCommand } = await import("@aws-sdk/client-s3");
+  const { PutBucketEncryptionCommand } = await loadSdk("@aws-sdk/client-s3");
   await s3.send(new PutBucketEncryptionCommand({
     Bucket: bucket.name,
     ExpectedBucketOwner: bucket.owner,
@@ -115,7 +116,7 @@ export async function putS3ManagedEncryption(s3: S3Client, bucket: BucketRef): P
 
 /** SSE-KMS with the given key; bucket keys cut the KMS requests (and their cost) by ~99%. */
 export async function putKmsEncryption(s3: S3Client, bucket: BucketRef, keyArn: string): Promise<void> {
-  const { PutBucketEncryptionCommand } = await import("@aws-sdk/client-s3");
+  const { PutBucketEncryptionCommand } = await loadSdk("@aws-sdk/client-s3");
   await s3.send(new PutBucketEncryptionCommand({
     Bucket: bucket.name,
     ExpectedBucketOwner: bucket.owner,
@@ -124,7 +125,7 @@ export async function putKmsEncryption(s3: S3Client, bucket: BucketRef, keyArn: 
 }
 
 export async function publicAccessBlock(s3: S3Client, bucket: BucketRef): Promise<PublicAccessBlock | undefined> {
-  const { GetPublicAccessBlockCommand } = await import("@aws-sdk/client-s3");
+  const { GetPublicAccessBlockCommand } = await loadSdk("@aws-sdk/client-s3");
   const result = await unlessAbsent(["NoSuchPublicAccessBlockConfiguration"], () =>
     s3.send(new GetPublicAccessBlockCommand({ Bucket: bucket.name, ExpectedBucketOwner: bucket.owner })));
   const c = result?.PublicAccessBlockConfiguration;
@@ -138,7 +139,7 @@ export async function publicAccessBlock(s3: S3Client, bucket: BucketRef): Promis
 }
 
 export async function blockAllPublicAccess(s3: S3Client, bucket: BucketRef): Promise<void> {
-  const { PutPublicAccessBlockCommand } = await import("@aws-sdk/client-s3");
+  const { PutPublicAccessBlockCommand } = await loadSdk("@aws-sdk/client-s3");
   await s3.send(new PutPublicAccessBlockCommand({
     Bucket: bucket.name,
     ExpectedBucketOwner: bucket.owner,
@@ -148,7 +149,7 @@ export async function blockAllPublicAccess(s3: S3Client, bucket: BucketRef): Pro
 
 /** Every lifecycle rule, ours and the user's; [] when the bucket has none. */
 export async function lifecycleRules(s3: S3Client, bucket: BucketRef): Promise<LifecycleRule[]> {
-  const { GetBucketLifecycleConfigurationCommand } = await import("@aws-sdk/client-s3");
+  const { GetBucketLifecycleConfigurationCommand } = await loadSdk("@aws-sdk/client-s3");
   const result = await unlessAbsent(["NoSuchLifecycleConfiguration"], () =>
     s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket.name, ExpectedBucketOwner: bucket.owner })));
   return result?.Rules ?? [];
@@ -156,43 +157,43 @@ export async function lifecycleRules(s3: S3Client, bucket: BucketRef): Promise<L
 
 /** Replaces the whole lifecycle configuration: pass the rules to keep along with ours. */
 export async function putLifecycleRules(s3: S3Client, bucket: BucketRef, rules: LifecycleRule[]): Promise<void> {
-  const { PutBucketLifecycleConfigurationCommand } = await import("@aws-sdk/client-s3");
+  const { PutBucketLifecycleConfigurationCommand } = await loadSdk("@aws-sdk/client-s3");
   await s3.send(new PutBucketLifecycleConfigurationCommand({ Bucket: bucket.name, ExpectedBucketOwner: bucket.owner, LifecycleConfiguration: { Rules: rules } }));
 }
 
 /** The bucket policy document (JSON text), or undefined when there is none. */
 export async function bucketPolicy(s3: S3Client, bucket: BucketRef): Promise<string | undefined> {
-  const { GetBucketPolicyCommand } = await import("@aws-sdk/client-s3");
+  const { GetBucketPolicyCommand } = await loadSdk("@aws-sdk/client-s3");
   const result = await unlessAbsent(["NoSuchBucketPolicy"], () => s3.send(new GetBucketPolicyCommand({ Bucket: bucket.name, ExpectedBucketOwner: bucket.owner })));
   return result?.Policy;
 }
 
 export async function putBucketPolicy(s3: S3Client, bucket: BucketRef, policy: string): Promise<void> {
-  const { PutBucketPolicyCommand } = await import("@aws-sdk/client-s3");
+  const { PutBucketPolicyCommand } = await loadSdk("@aws-sdk/client-s3");
   await s3.send(new PutBucketPolicyCommand({ Bucket: bucket.name, ExpectedBucketOwner: bucket.owner, Policy: policy }));
 }
 
 /** "BucketOwnerEnforced", "BucketOwnerPreferred", "ObjectWriter", or undefined when unset. */
 export async function objectOwnership(s3: S3Client, bucket: BucketRef): Promise<string | undefined> {
-  const { GetBucketOwnershipControlsCommand } = await import("@aws-sdk/client-s3");
+  const { GetBucketOwnershipControlsCommand } = await loadSdk("@aws-sdk/client-s3");
   const result = await unlessAbsent(["OwnershipControlsNotFoundError"], () =>
     s3.send(new GetBucketOwnershipControlsCommand({ Bucket: bucket.name, ExpectedBucketOwner: bucket.owner })));
   return result?.OwnershipControls?.Rules?.[0]?.ObjectOwnership;
 }
 
 export async function enforceBucketOwner(s3: S3Client, bucket: BucketRef): Promise<void> {
-  const { PutBucketOwnershipControlsCommand } = await import("@aws-sdk/client-s3");
+  const { PutBucketOwnershipControlsCommand } = await loadSdk("@aws-sdk/client-s3");
   await s3.send(new PutBucketOwnershipControlsCommand({ Bucket: bucket.name, ExpectedBucketOwner: bucket.owner, OwnershipControls: { Rules: [{ ObjectOwnership: "BucketOwnerEnforced" }] } }));
 }
 
 export async function bucketTags(s3: S3Client, bucket: BucketRef): Promise<Record<string, string>> {
-  const { GetBucketTaggingCommand } = await import("@aws-sdk/client-s3");
+  const { GetBucketTaggingCommand } = await loadSdk("@aws-sdk/client-s3");
   const result = await unlessAbsent(["NoSuchTagSet"], () => s3.send(new GetBucketTaggingCommand({ Bucket: bucket.name, ExpectedBucketOwner: bucket.owner })));
   return tagMap(result?.TagSet);
 }
 
 /** Replaces every tag of the bucket: callers merge with the current tags first. */
 export async function putBucketTags(s3: S3Client, bucket: BucketRef, tags: TagMap): Promise<void> {
-  const { PutBucketTaggingCommand } = await import("@aws-sdk/client-s3");
+  const { PutBucketTaggingCommand } = await loadSdk("@aws-sdk/client-s3");
   await s3.send(new PutBucketTaggingCommand({ Bucket: bucket.name, ExpectedBucketOwner: bucket.owner, Tagging: { TagSet: tagList(tags) } }));
 }

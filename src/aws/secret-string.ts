@@ -6,6 +6,7 @@
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { BtpAwsError } from "../errors.js";
 import type { Redact } from "./secrets-manager.js";
+import { loadSdk } from "./sdk.js";
 
 /** The region in a Secrets Manager ARN (`arn:aws:secretsmanager:<region>:…`), if it has one. */
 export function secretRegion(arn: string): string | undefined {
@@ -14,7 +15,7 @@ export function secretRegion(arn: string): string | undefined {
 }
 
 export async function readSecretString(sm: SecretsManagerClient, arn: string, redact: Redact): Promise<string> {
-  const { GetSecretValueCommand } = await import("@aws-sdk/client-secrets-manager");
+  const { GetSecretValueCommand } = await loadSdk("@aws-sdk/client-secrets-manager");
   const { SecretString } = await sm.send(new GetSecretValueCommand({ SecretId: arn }));
   if (SecretString === undefined || SecretString === "") {
     throw new BtpAwsError(`secret ${arn} has no string value`, { hint: "store the credentials as a SecretString (JSON or plain text), then run again" });

@@ -10,6 +10,7 @@ import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { BtpAwsError } from "../errors.js";
 import { awsErrorCode } from "./errors.js";
 import { tagList, tagMap, type TagMap } from "./tags.js";
+import { loadSdk } from "./sdk.js";
 
 export interface SecretDescription {
   arn: string;
@@ -26,7 +27,7 @@ export type Redact = (value: string) => void;
 
 /** The secret's metadata; never its value. */
 export async function describeSecret(sm: SecretsManagerClient, secretId: string): Promise<SecretDescription | undefined> {
-  const { DescribeSecretCommand } = await import("@aws-sdk/client-secrets-manager");
+  const { DescribeSecretCommand } = await loadSdk("@aws-sdk/client-secrets-manager");
   try {
     const s = await sm.send(new DescribeSecretCommand({ SecretId: secretId }));
     if (!s.ARN || !s.Name) return undefined;
@@ -38,7 +39,7 @@ export async function describeSecret(sm: SecretsManagerClient, secretId: string)
 }
 
 export async function createSecret(sm: SecretsManagerClient, spec: { name: string; description: string; kmsKeyId: string; value: Record<string, string>; tags: TagMap }): Promise<{ arn: string; name: string }> {
-  const { CreateSecretCommand } = await import("@aws-sdk/client-secrets-manager");
+  const { CreateSecretCommand } = await loadSdk("@aws-sdk/client-secrets-manager");
   const created = await sm.send(new CreateSecretCommand({
     Name: spec.name,
     Description: spec.description,
@@ -52,12 +53,12 @@ export async function createSecret(sm: SecretsManagerClient, spec: { name: strin
 
 /** Points the secret at another KMS key; Secrets Manager re-encrypts the current version. */
 export async function setSecretKey(sm: SecretsManagerClient, secretId: string, kmsKeyId: string): Promise<void> {
-  const { UpdateSecretCommand } = await import("@aws-sdk/client-secrets-manager");
+  const { UpdateSecretCommand } = await loadSdk("@aws-sdk/client-secrets-manager");
   await sm.send(new UpdateSecretCommand({ SecretId: secretId, KmsKeyId: kmsKeyId }));
 }
 
 export async function tagSecret(sm: SecretsManagerClient, secretId: string, tags: TagMap): Promise<void> {
-  const { TagResourceCommand } = await import("@aws-sdk/client-secrets-manager");
+  const { TagResourceCommand } = await loadSdk("@aws-sdk/client-secrets-manager");
   await sm.send(new TagResourceCommand({ SecretId: secretId, Tags: tagList(tags) }));
 }
 
@@ -81,7 +82,7 @@ function parsePlatformSecret(text: string, arn: string): Record<string, string> 
 
 /** Every key and value of the platform secret; each value goes through `redact` first. */
 export async function readPlatformSecret(sm: SecretsManagerClient, arn: string, redact?: Redact): Promise<Record<string, string>> {
-  const { GetSecretValueCommand } = await import("@aws-sdk/client-secrets-manager");
+  const { GetSecretValueCommand } = await loadSdk("@aws-sdk/client-secrets-manager");
   const { SecretString } = await sm.send(new GetSecretValueCommand({ SecretId: arn }));
   if (SecretString === undefined) throw new BtpAwsError(`secret ${arn} has no string value`);
   const values = parsePlatformSecret(SecretString, arn);
@@ -98,7 +99,7 @@ export async function mergeIntoPlatformSecret(sm: SecretsManagerClient, arn: str
   for (const value of Object.values(values)) redact?.(value);
   const current = await readPlatformSecret(sm, arn, redact);
   if (Object.entries(values).every(([key, value]) => current[key] === value)) return false;
-  const { PutSecretValueCommand } = await import("@aws-sdk/client-secrets-manager");
+  const { PutSecretValueCommand } = await loadSdk("@aws-sdk/client-secrets-manager");
   await sm.send(new PutSecretValueCommand({ SecretId: arn, SecretString: JSON.stringify({ ...current, ...values }) }));
   return true;
 }

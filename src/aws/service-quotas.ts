@@ -6,6 +6,7 @@
  */
 import type { ServiceQuotasClient } from "@aws-sdk/client-service-quotas";
 import { awsErrorCode } from "./errors.js";
+import { loadSdk } from "./sdk.js";
 
 export type QuotaAnswer =
   | { answered: true; value: number; source: "applied" | "default" }
@@ -23,7 +24,7 @@ export function failureReason(error: unknown): string {
 }
 
 export async function quotaValue(client: ServiceQuotasClient, serviceCode: string, quotaCode: string): Promise<QuotaAnswer> {
-  const { GetServiceQuotaCommand, GetAWSDefaultServiceQuotaCommand } = await import("@aws-sdk/client-service-quotas");
+  const { GetServiceQuotaCommand, GetAWSDefaultServiceQuotaCommand } = await loadSdk("@aws-sdk/client-service-quotas");
   let applied: string;
   try {
     const { Quota } = await client.send(new GetServiceQuotaCommand({ ServiceCode: serviceCode, QuotaCode: quotaCode }));

@@ -2,6 +2,7 @@
 import type { SNSClient } from "@aws-sdk/client-sns";
 import { awsErrorCode } from "./errors.js";
 import { tagList, tagMap, type TagMap } from "./tags.js";
+import { loadSdk } from "./sdk.js";
 
 export interface Topic {
   arn: string;
@@ -20,7 +21,7 @@ export interface Subscription {
 
 /** SNS has no lookup by name; topic ARNs are predictable, so the caller builds one and asks. */
 export async function describeTopic(sns: SNSClient, arn: string): Promise<Topic | undefined> {
-  const { GetTopicAttributesCommand } = await import("@aws-sdk/client-sns");
+  const { GetTopicAttributesCommand } = await loadSdk("@aws-sdk/client-sns");
   try {
     const { Attributes: a } = await sns.send(new GetTopicAttributesCommand({ TopicArn: arn }));
     return { arn, kmsMasterKeyId: a?.KmsMasterKeyId || undefined, policy: a?.Policy || undefined };
@@ -31,7 +32,7 @@ export async function describeTopic(sns: SNSClient, arn: string): Promise<Topic 
 }
 
 export async function createTopic(sns: SNSClient, spec: { name: string; kmsKeyId: string; tags: TagMap }): Promise<string> {
-  const { CreateTopicCommand } = await import("@aws-sdk/client-sns");
+  const { CreateTopicCommand } = await loadSdk("@aws-sdk/client-sns");
   const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: spec.name, Attributes: { KmsMasterKeyId: spec.kmsKeyId }, Tags: tagList(spec.tags) }));
   if (!TopicArn) throw new Error("sns:CreateTopic returned no topic ARN");
   return TopicArn;
@@ -39,23 +40,23 @@ export async function createTopic(sns: SNSClient, spec: { name: string; kmsKeyId
 
 /** Sets one attribute: KmsMasterKeyId, Policy, DisplayName … */
 export async function setTopicAttribute(sns: SNSClient, arn: string, name: string, value: string): Promise<void> {
-  const { SetTopicAttributesCommand } = await import("@aws-sdk/client-sns");
+  const { SetTopicAttributesCommand } = await loadSdk("@aws-sdk/client-sns");
   await sns.send(new SetTopicAttributesCommand({ TopicArn: arn, AttributeName: name, AttributeValue: value }));
 }
 
 export async function topicTags(sns: SNSClient, arn: string): Promise<Record<string, string>> {
-  const { ListTagsForResourceCommand } = await import("@aws-sdk/client-sns");
+  const { ListTagsForResourceCommand } = await loadSdk("@aws-sdk/client-sns");
   const { Tags } = await sns.send(new ListTagsForResourceCommand({ ResourceArn: arn }));
   return tagMap(Tags);
 }
 
 export async function tagTopic(sns: SNSClient, arn: string, tags: TagMap): Promise<void> {
-  const { TagResourceCommand } = await import("@aws-sdk/client-sns");
+  const { TagResourceCommand } = await loadSdk("@aws-sdk/client-sns");
   await sns.send(new TagResourceCommand({ ResourceArn: arn, Tags: tagList(tags) }));
 }
 
 export async function topicSubscriptions(sns: SNSClient, arn: string): Promise<Subscription[]> {
-  const { paginateListSubscriptionsByTopic } = await import("@aws-sdk/client-sns");
+  const { paginateListSubscriptionsByTopic } = await loadSdk("@aws-sdk/client-sns");
   const found: Subscription[] = [];
   for await (const page of paginateListSubscriptionsByTopic({ client: sns }, { TopicArn: arn })) {
     for (const s of page.Subscriptions ?? []) {
@@ -67,6 +68,6 @@ export async function topicSubscriptions(sns: SNSClient, arn: string): Promise<S
 
 /** AWS mails a confirmation link; the subscription stays "PendingConfirmation" until it is followed. */
 export async function subscribeEmail(sns: SNSClient, arn: string, email: string): Promise<void> {
-  const { SubscribeCommand } = await import("@aws-sdk/client-sns");
+  const { SubscribeCommand } = await loadSdk("@aws-sdk/client-sns");
   await sns.send(new SubscribeCommand({ TopicArn: arn, Protocol: "email", Endpoint: email }));
 }

@@ -2,6 +2,7 @@
 import { BtpAwsError } from "../errors.js";
 import type { AwsClients } from "./clients.js";
 import { describeAwsError } from "./errors.js";
+import { loadSdk } from "./sdk.js";
 
 export interface CallerIdentity {
   /** 12-digit account id. */
@@ -16,7 +17,7 @@ export const GET_CALLER_IDENTITY = "read the caller identity (sts:GetCallerIdent
 export async function whoAmI(clients: Pick<AwsClients, "sts" | "endpoint" | "region">): Promise<CallerIdentity> {
   try {
     // Loaded on first use; see clients.ts for why the SDK is never imported at the top.
-    const { GetCallerIdentityCommand } = await import("@aws-sdk/client-sts");
+    const { GetCallerIdentityCommand } = await loadSdk("@aws-sdk/client-sts");
     const sts = await clients.sts();
     const { Account, Arn, UserId } = await sts.send(new GetCallerIdentityCommand({}));
     if (Account === undefined || Arn === undefined || UserId === undefined) {

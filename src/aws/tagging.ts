@@ -4,9 +4,10 @@
  */
 import type { ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-tagging-api";
 import type { TagMap } from "./tags.js";
+import { loadSdk } from "./sdk.js";
 
 export async function findTaggedResourceArns(client: ResourceGroupsTaggingAPIClient, tags: TagMap): Promise<string[]> {
-  const { paginateGetResources } = await import("@aws-sdk/client-resource-groups-tagging-api");
+  const { paginateGetResources } = await loadSdk("@aws-sdk/client-resource-groups-tagging-api");
   const filters = Object.entries(tags).map(([Key, Value]) => ({ Key, Values: [Value] }));
   const arns: string[] = [];
   for await (const page of paginateGetResources({ client }, { TagFilters: filters, ResourcesPerPage: 100 })) {

@@ -1,6 +1,7 @@
 /** The platform's regional WAFv2 web ACL: found by name, created, compared, updated with its lock token. */
 import type { Rule, WAFV2Client } from "@aws-sdk/client-wafv2";
 import { tagList, type TagMap } from "./tags.js";
+import { loadSdk } from "./sdk.js";
 
 export interface WebAclSummary {
   name: string;
@@ -21,7 +22,7 @@ const SCOPE = "REGIONAL";
 
 /** Every regional web ACL (those an ALB can use). */
 export async function listWebAcls(waf: WAFV2Client): Promise<WebAclSummary[]> {
-  const { ListWebACLsCommand } = await import("@aws-sdk/client-wafv2");
+  const { ListWebACLsCommand } = await loadSdk("@aws-sdk/client-wafv2");
   const found: WebAclSummary[] = [];
   let marker: string | undefined;
   do {
@@ -41,13 +42,13 @@ export async function findWebAcl(waf: WAFV2Client, name: string): Promise<WebAcl
 
 /** The name of the web ACL protecting a resource (an ALB), or undefined. */
 export async function webAclFor(waf: WAFV2Client, resourceArn: string): Promise<string | undefined> {
-  const { GetWebACLForResourceCommand } = await import("@aws-sdk/client-wafv2");
+  const { GetWebACLForResourceCommand } = await loadSdk("@aws-sdk/client-wafv2");
   const { WebACL } = await waf.send(new GetWebACLForResourceCommand({ ResourceArn: resourceArn }));
   return WebACL?.Name ?? WebACL?.ARN;
 }
 
 export async function webAclRules(waf: WAFV2Client, acl: Pick<WebAclSummary, "name" | "id">): Promise<{ rules: Rule[]; lockToken: string | undefined }> {
-  const { GetWebACLCommand } = await import("@aws-sdk/client-wafv2");
+  const { GetWebACLCommand } = await loadSdk("@aws-sdk/client-wafv2");
   const answer = await waf.send(new GetWebACLCommand({ Scope: SCOPE, Name: acl.name, Id: acl.id }));
   return { rules: answer.WebACL?.Rules ?? [], lockToken: answer.LockToken };
 }
@@ -57,7 +58,7 @@ function visibility(metricName: string) {
 }
 
 export async function createWebAcl(waf: WAFV2Client, spec: WebAclSpec): Promise<WebAclSummary> {
-  const { CreateWebACLCommand } = await import("@aws-sdk/client-wafv2");
+  const { CreateWebACLCommand } = await loadSdk("@aws-sdk/client-wafv2");
   const { Summary } = await waf.send(new CreateWebACLCommand({
     Scope: SCOPE,
     Name: spec.name,
@@ -72,7 +73,7 @@ export async function createWebAcl(waf: WAFV2Client, spec: WebAclSpec): Promise<
 }
 
 export async function updateWebAcl(waf: WAFV2Client, acl: WebAclSummary, spec: WebAclSpec): Promise<void> {
-  const { UpdateWebACLCommand } = await import("@aws-sdk/client-wafv2");
+  const { UpdateWebACLCommand } = await loadSdk("@aws-sdk/client-wafv2");
   await waf.send(new UpdateWebACLCommand({
     Scope: SCOPE,
     Name: acl.name,
@@ -87,12 +88,12 @@ export async function updateWebAcl(waf: WAFV2Client, acl: WebAclSummary, spec: W
 
 /** Refused (WAFAssociatedItemException) while an ALB still uses the ACL: delete the ALB first. */
 export async function deleteWebAcl(waf: WAFV2Client, acl: WebAclSummary): Promise<void> {
-  const { DeleteWebACLCommand } = await import("@aws-sdk/client-wafv2");
+  const { DeleteWebACLCommand } = await loadSdk("@aws-sdk/client-wafv2");
   await waf.send(new DeleteWebACLCommand({ Scope: SCOPE, Name: acl.name, Id: acl.id, LockToken: acl.lockToken }));
 }
 
 export async function webAclTags(waf: WAFV2Client, arn: string): Promise<Record<string, string>> {
-  const { ListTagsForResourceCommand } = await import("@aws-sdk/client-wafv2");
+  const { ListTagsForResourceCommand } = await loadSdk("@aws-sdk/client-wafv2");
   const answer = await waf.send(new ListTagsForResourceCommand({ ResourceARN: arn }));
   return Object.fromEntries((answer.TagInfoForResource?.TagList ?? []).flatMap((t) => (t.Key ? [[t.Key, t.Value ?? ""]] : [])));
 }

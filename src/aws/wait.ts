@@ -3,6 +3,7 @@
  * must say what it is waiting for, how long it has waited, and why it gave up.
  */
 import { BtpAwsError } from "../errors.js";
+import { idle } from "../plan/activity.js";
 
 export interface WaitSettings {
   /**
@@ -90,6 +91,6 @@ export async function waitFor<T>(options: WaitOptions<T>): Promise<T> {
       });
     }
     // The last poll is at the deadline itself, whatever the interval's phase.
-    await sleep(Math.min(pollInterval(options, now() - started), left), options.signal);
+    await idle(sleep(Math.min(pollInterval(options, now() - started), left), options.signal));
   }
 }

@@ -12,6 +12,7 @@ import { readPrice } from "./price-list-parse.js";
 import { productRequest } from "./price-list-query.js";
 import { priceKey } from "./price-table.js";
 import type { PriceQuery, PriceSource } from "./types.js";
+import { loadSdk } from "../aws/sdk.js";
 
 /**
  * The nearest Price List API endpoint to the platform's region. The API answers only in
@@ -88,7 +89,7 @@ export function priceListApiSource(client: Send, options: PriceListOptions = PRI
         return undefined;
       }
       const request = productRequest(query);
-      const { GetProductsCommand } = await import("@aws-sdk/client-pricing");
+      const { GetProductsCommand } = await loadSdk("@aws-sdk/client-pricing");
       const callSignal = AbortSignal.timeout(options.callTimeoutMs);
       try {
         const signal = AbortSignal.any([stop.signal, callSignal]);

@@ -10,6 +10,7 @@ import { BtpAwsError } from "../errors.js";
 import { eksToken } from "./eks-token.js";
 import { loadKubeconfigFiles, type KubeconfigFile } from "./kube-config.js";
 import { createTokenSource, type TokenSource } from "./token-source.js";
+import { loadSdk } from "../aws/sdk.js";
 
 export interface EksConnection {
   readonly kind: "eks";
@@ -46,7 +47,7 @@ export interface EksConnectionOptions {
 
 /** The connection to the EKS cluster `clusterName`, from eks:DescribeCluster. */
 export async function eksConnection(aws: Pick<AwsClients, "eks" | "sts" | "endpoint">, clusterName: string, region: string, options: EksConnectionOptions = {}): Promise<EksConnection> {
-  const { DescribeClusterCommand } = await import("@aws-sdk/client-eks");
+  const { DescribeClusterCommand } = await loadSdk("@aws-sdk/client-eks");
   const action = `read EKS cluster ${clusterName} (eks:DescribeCluster)`;
   let cluster;
   try {

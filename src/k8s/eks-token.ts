@@ -9,6 +9,7 @@
  */
 import { createHash, createHmac, type Hash, type Hmac } from "node:crypto";
 import type { AwsCredentialIdentityProvider, Checksum, SourceData } from "@smithy/types";
+import { loadSdk } from "../aws/sdk.js";
 
 export const TOKEN_PREFIX = "k8s-aws-v1.";
 export const CLUSTER_ID_HEADER = "x-k8s-aws-id";
@@ -81,7 +82,7 @@ export function uriEncode(value: string): string {
 
 export async function eksToken(options: EksTokenOptions): Promise<EksToken> {
   // Loaded on use, like every SDK module (start-up time is a tested requirement).
-  const { SignatureV4 } = await import("@smithy/signature-v4");
+  const { SignatureV4 } = await loadSdk("@smithy/signature-v4");
   const endpoint = new URL(options.endpoint ?? `https://${stsHost(options.region)}/`);
   const signingDate = options.now?.() ?? new Date();
   const signer = new SignatureV4({ service: "sts", region: options.region, credentials: options.credentials, sha256: Sha256, uriEscapePath: true });

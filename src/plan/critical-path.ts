@@ -30,7 +30,8 @@ export const TYPICAL_SECONDS: Readonly<Record<string, number>> = {
   "infra/monitoring": 10,
 };
 
-const DEFAULT_SECONDS = 5;
+/** What a step not in the table counts for. */
+export const DEFAULT_SECONDS = 5;
 
 /** A step's typical duration in milliseconds: waits poll more often around it (aws/wait.ts). */
 export function typicalMs(stepId: string): number {

@@ -32,6 +32,11 @@ export interface RunOptions<S> {
   readonly store: StateStore;
   /** Default 4: steps mostly wait on AWS, so a few in parallel cost little. */
   readonly concurrency?: number;
+  /**
+   * Typical seconds per step (plan/critical-path.ts): when given, steps on the longest chain go
+   * first and steps with minutes to spare wait while it works (scheduler.ts).
+   */
+  readonly typicalSeconds?: Readonly<Record<string, number>>;
   readonly signal?: AbortSignal;
   readonly events?: RunEvents;
   /** The whole plan when `steps` is a selection (--only, --from): to name an unselected need's phase. */

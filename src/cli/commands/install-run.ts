@@ -14,6 +14,7 @@ import type { ExistingConnectionOptions } from "../../k8s/connection.js";
 import { publicProbe } from "../../phases/verify/probe.js";
 import { logStream, RunLog } from "../../log/run-log.js";
 import type { Step } from "../../plan/types.js";
+import { typicalSeconds } from "../../plan/critical-path.js";
 import { fanOut } from "../../runner/events.js";
 import { installInterruptHandler } from "../../runner/interrupt.js";
 import { createLineRenderer } from "../../runner/render-line.js";
@@ -167,6 +168,7 @@ async function run(request: RunRequest, store: FileStateStore, services: Install
       services,
       store,
       concurrency: request.concurrency,
+      typicalSeconds: typicalSeconds(request.config),
       signal: controller.signal,
       events: redactEvents(fanOut(screen, logEvents), redactor),
       allSteps: request.all,

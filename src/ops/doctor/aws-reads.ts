@@ -8,6 +8,7 @@ import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import type { EC2Client } from "@aws-sdk/client-ec2";
 import type { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { ec2Filters } from "../../aws/ec2.js";
+import { loadSdk } from "../../aws/sdk.js";
 
 export interface NodeInstance {
   id: string;
@@ -19,7 +20,7 @@ export interface NodeInstance {
 
 /** EC2 instances of a managed node group: EKS tags them eks:cluster-name and eks:nodegroup-name. */
 export async function nodeGroupInstances(ec2: EC2Client, cluster: string, nodeGroup: string): Promise<NodeInstance[]> {
-  const { paginateDescribeInstances } = await import("@aws-sdk/client-ec2");
+  const { paginateDescribeInstances } = await loadSdk("@aws-sdk/client-ec2");
   const filters = ec2Filters({ "tag:eks:cluster-name": [cluster], "tag:eks:nodegroup-name": [nodeGroup], "instance-state-name": ["pending", "running"] });
   const found: NodeInstance[] = [];
   for await (const page of paginateDescribeInstances({ client: ec2 }, { Filters: filters })) {
@@ -34,7 +35,7 @@ export async function nodeGroupInstances(ec2: EC2Client, cluster: string, nodeGr
 
 /** The lowest value of a metric over the last `minutes`, or undefined when CloudWatch has none. */
 export async function latestMinimum(cloudwatch: CloudWatchClient, metric: { namespace: string; name: string; dimensions: Record<string, string> }, now: Date, minutes = 30): Promise<number | undefined> {
-  const { GetMetricStatisticsCommand } = await import("@aws-sdk/client-cloudwatch");
+  const { GetMetricStatisticsCommand } = await loadSdk("@aws-sdk/client-cloudwatch");
   const { Datapoints } = await cloudwatch.send(new GetMetricStatisticsCommand({
     Namespace: metric.namespace,
     MetricName: metric.name,
@@ -57,7 +58,7 @@ export interface AlarmState {
 
 /** Every metric alarm whose name starts with `prefix` ("btp-<platform>-"), with its state. */
 export async function alarmStates(cloudwatch: CloudWatchClient, prefix: string): Promise<AlarmState[]> {
-  const { paginateDescribeAlarms } = await import("@aws-sdk/client-cloudwatch");
+  const { paginateDescribeAlarms } = await loadSdk("@aws-sdk/client-cloudwatch");
   const found: AlarmState[] = [];
   for await (const page of paginateDescribeAlarms({ client: cloudwatch }, { AlarmNamePrefix: prefix, AlarmTypes: ["MetricAlarm"] })) {
     for (const a of page.MetricAlarms ?? []) {
@@ -83,7 +84,7 @@ const TAGS_PER_CALL = 20;
 
 /** Load balancers the AWS Load Balancer Controller created for `cluster` (by its cluster tag). */
 export async function clusterLoadBalancers(elbv2: ElasticLoadBalancingV2Client, cluster: string): Promise<LoadBalancer[]> {
-  const { DescribeTagsCommand, paginateDescribeLoadBalancers } = await import("@aws-sdk/client-elastic-load-balancing-v2");
+  const { DescribeTagsCommand, paginateDescribeLoadBalancers } = await loadSdk("@aws-sdk/client-elastic-load-balancing-v2");
   const all: LoadBalancer[] = [];
   for await (const page of paginateDescribeLoadBalancers({ client: elbv2 }, {})) {
     for (const lb of page.LoadBalancers ?? []) {

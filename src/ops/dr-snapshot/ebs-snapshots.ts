@@ -7,6 +7,7 @@
 import type { EC2Client, Snapshot } from "@aws-sdk/client-ec2";
 import { awsErrorCode } from "../../aws/errors.js";
 import { tagList, type TagMap } from "../../aws/tags.js";
+import { loadSdk } from "../../aws/sdk.js";
 
 export const SOURCE_SNAPSHOT_TAG = "btp-aws:source-snapshot";
 
@@ -26,7 +27,7 @@ function snapshotOf(s: Snapshot): EbsSnapshot {
 }
 
 export async function describeEbsSnapshot(ec2: EC2Client, id: string): Promise<EbsSnapshot | undefined> {
-  const { DescribeSnapshotsCommand } = await import("@aws-sdk/client-ec2");
+  const { DescribeSnapshotsCommand } = await loadSdk("@aws-sdk/client-ec2");
   try {
     const { Snapshots } = await ec2.send(new DescribeSnapshotsCommand({ SnapshotIds: [id] }));
     return Snapshots?.[0] ? snapshotOf(Snapshots[0]) : undefined;
@@ -38,7 +39,7 @@ export async function describeEbsSnapshot(ec2: EC2Client, id: string): Promise<E
 
 /** The copy of `sourceId` that an earlier run of the same set made, if any. */
 export async function findEbsCopy(ec2: EC2Client, setTag: { key: string; value: string }, sourceId: string): Promise<EbsSnapshot | undefined> {
-  const { DescribeSnapshotsCommand } = await import("@aws-sdk/client-ec2");
+  const { DescribeSnapshotsCommand } = await loadSdk("@aws-sdk/client-ec2");
   const { Snapshots } = await ec2.send(new DescribeSnapshotsCommand({
     OwnerIds: ["self"],
     Filters: [{ Name: `tag:${setTag.key}`, Values: [setTag.value] }, { Name: `tag:${SOURCE_SNAPSHOT_TAG}`, Values: [sourceId] }],
@@ -49,7 +50,7 @@ export async function findEbsCopy(ec2: EC2Client, setTag: { key: string; value: 
 
 /** Copies into the region of `target` (the DR region's client); returns the new snapshot's id. */
 export async function copyEbsSnapshot(target: EC2Client, spec: { sourceRegion: string; sourceId: string; kmsKeyId: string; description: string; tags: TagMap }): Promise<string> {
-  const { CopySnapshotCommand } = await import("@aws-sdk/client-ec2");
+  const { CopySnapshotCommand } = await loadSdk("@aws-sdk/client-ec2");
   const { SnapshotId } = await target.send(new CopySnapshotCommand({
     SourceRegion: spec.sourceRegion,
     SourceSnapshotId: spec.sourceId,
@@ -64,7 +65,7 @@ export async function copyEbsSnapshot(target: EC2Client, spec: { sourceRegion: s
 
 /** true when something was deleted; a snapshot already gone is not an error. */
 export async function deleteEbsSnapshot(ec2: EC2Client, id: string): Promise<boolean> {
-  const { DeleteSnapshotCommand } = await import("@aws-sdk/client-ec2");
+  const { DeleteSnapshotCommand } = await loadSdk("@aws-sdk/client-ec2");
   try {
     await ec2.send(new DeleteSnapshotCommand({ SnapshotId: id }));
     return true;

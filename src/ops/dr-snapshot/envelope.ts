@@ -7,6 +7,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import type { KMSClient } from "@aws-sdk/client-kms";
 import { BtpAwsError } from "../../errors.js";
+import { loadSdk } from "../../aws/sdk.js";
 
 export const ENVELOPE_FORMAT = "btp-aws-envelope/v1";
 
@@ -23,7 +24,7 @@ export interface Envelope {
 }
 
 export async function seal(kms: KMSClient, keyArn: string, plaintext: Uint8Array): Promise<Envelope> {
-  const { GenerateDataKeyCommand } = await import("@aws-sdk/client-kms");
+  const { GenerateDataKeyCommand } = await loadSdk("@aws-sdk/client-kms");
   const { Plaintext: dataKey, CiphertextBlob, KeyId } = await kms.send(new GenerateDataKeyCommand({ KeyId: keyArn, KeySpec: "AES_256" }));
   if (!dataKey || !CiphertextBlob) throw new BtpAwsError(`kms:GenerateDataKey under ${keyArn} returned no data key`);
   try {
@@ -48,7 +49,7 @@ export async function seal(kms: KMSClient, keyArn: string, plaintext: Uint8Array
 export async function open(kms: KMSClient, envelope: Envelope): Promise<Buffer> {
   const format: string = envelope.format;
   if (format !== ENVELOPE_FORMAT) throw new BtpAwsError(`not a ${ENVELOPE_FORMAT} envelope (format ${format})`);
-  const { DecryptCommand } = await import("@aws-sdk/client-kms");
+  const { DecryptCommand } = await loadSdk("@aws-sdk/client-kms");
   const { Plaintext: dataKey } = await kms.send(new DecryptCommand({ CiphertextBlob: Buffer.from(envelope.encryptedDataKey, "base64"), KeyId: envelope.kmsKeyId }));
   if (!dataKey) throw new BtpAwsError("kms:Decrypt returned no data key");
   try {

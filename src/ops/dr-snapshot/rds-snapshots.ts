@@ -3,9 +3,10 @@ import type { RDSClient } from "@aws-sdk/client-rds";
 import { awsErrorCode } from "../../aws/errors.js";
 import { snapshotOf, type DbSnapshot } from "../../aws/rds-delete.js";
 import { tagList, type TagMap } from "../../aws/tags.js";
+import { loadSdk } from "../../aws/sdk.js";
 
 export async function describeDbSnapshot(rds: RDSClient, id: string): Promise<DbSnapshot | undefined> {
-  const { DescribeDBSnapshotsCommand } = await import("@aws-sdk/client-rds");
+  const { DescribeDBSnapshotsCommand } = await loadSdk("@aws-sdk/client-rds");
   try {
     const { DBSnapshots } = await rds.send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: id }));
     const found = DBSnapshots?.[0];
@@ -17,7 +18,7 @@ export async function describeDbSnapshot(rds: RDSClient, id: string): Promise<Db
 }
 
 export async function createDbSnapshot(rds: RDSClient, instanceId: string, snapshotId: string, tags: TagMap): Promise<void> {
-  const { CreateDBSnapshotCommand } = await import("@aws-sdk/client-rds");
+  const { CreateDBSnapshotCommand } = await loadSdk("@aws-sdk/client-rds");
   await rds.send(new CreateDBSnapshotCommand({ DBInstanceIdentifier: instanceId, DBSnapshotIdentifier: snapshotId, Tags: tagList(tags) }));
 }
 
@@ -27,7 +28,7 @@ export async function createDbSnapshot(rds: RDSClient, instanceId: string, snaps
  * source is named by ARN: from the ARN's region the SDK signs the pre-signed URL RDS needs.
  */
 export async function copyDbSnapshot(target: RDSClient, spec: { sourceArn: string; id: string; kmsKeyId: string; tags: TagMap }): Promise<void> {
-  const { CopyDBSnapshotCommand } = await import("@aws-sdk/client-rds");
+  const { CopyDBSnapshotCommand } = await loadSdk("@aws-sdk/client-rds");
   await target.send(new CopyDBSnapshotCommand({
     SourceDBSnapshotIdentifier: spec.sourceArn,
     TargetDBSnapshotIdentifier: spec.id,

@@ -6,6 +6,7 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import { awsErrorCode } from "../../aws/errors.js";
 import type { BucketRef } from "../../aws/s3.js";
+import { loadSdk } from "../../aws/sdk.js";
 
 export const SOURCE_ETAG = "btp-aws-source-etag";
 /** CopyObject's limit; bigger objects need a multipart copy. */
@@ -18,7 +19,7 @@ export interface ObjectSummary {
 }
 
 export async function listObjects(s3: S3Client, bucket: BucketRef, prefix = ""): Promise<ObjectSummary[]> {
-  const { paginateListObjectsV2 } = await import("@aws-sdk/client-s3");
+  const { paginateListObjectsV2 } = await loadSdk("@aws-sdk/client-s3");
   const found: ObjectSummary[] = [];
   for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket.name, ExpectedBucketOwner: bucket.owner, Prefix: prefix })) {
     for (const o of page.Contents ?? []) if (o.Key !== undefined) found.push({ key: o.Key, etag: o.ETag ?? "", size: o.Size ?? 0 });
@@ -28,7 +29,7 @@ export async function listObjects(s3: S3Client, bucket: BucketRef, prefix = ""):
 
 /** The "directories" right below `prefix` ("sets/a/", "sets/b/"). */
 export async function childPrefixes(s3: S3Client, bucket: BucketRef, prefix: string): Promise<string[]> {
-  const { paginateListObjectsV2 } = await import("@aws-sdk/client-s3");
+  const { paginateListObjectsV2 } = await loadSdk("@aws-sdk/client-s3");
   const found: string[] = [];
   for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket.name, ExpectedBucketOwner: bucket.owner, Prefix: prefix, Delimiter: "/" })) {
     for (const p of page.CommonPrefixes ?? []) if (p.Prefix) found.push(p.Prefix);
@@ -43,7 +44,7 @@ export interface ObjectHead {
 }
 
 export async function headObject(s3: S3Client, bucket: BucketRef, key: string): Promise<ObjectHead | undefined> {
-  const { HeadObjectCommand } = await import("@aws-sdk/client-s3");
+  const { HeadObjectCommand } = await loadSdk("@aws-sdk/client-s3");
   try {
     const head = await s3.send(new HeadObjectCommand({ Bucket: bucket.name, ExpectedBucketOwner: bucket.owner, Key: key }));
     return { versionId: head.VersionId, metadata: head.Metadata ?? {}, size: head.ContentLength ?? 0 };
@@ -56,7 +57,7 @@ export async function headObject(s3: S3Client, bucket: BucketRef, key: string): 
 
 /** Server-side copy into the DR bucket, encrypted with the DR key; returns the new version id. */
 export async function copyObject(s3: S3Client, spec: { source: BucketRef; sourceKey: string; sourceEtag: string; target: BucketRef; targetKey: string; kmsKeyArn: string }): Promise<string | undefined> {
-  const { CopyObjectCommand } = await import("@aws-sdk/client-s3");
+  const { CopyObjectCommand } = await loadSdk("@aws-sdk/client-s3");
   const { VersionId } = await s3.send(new CopyObjectCommand({
     CopySource: `${spec.source.name}/${encodeURIComponent(spec.sourceKey).replace(/%2F/g, "/")}`,
     ExpectedSourceBucketOwner: spec.source.owner,
@@ -75,7 +76,7 @@ export async function copyObject(s3: S3Client, spec: { source: BucketRef; source
 }
 
 export async function putObject(s3: S3Client, bucket: BucketRef, key: string, body: Uint8Array | string, kmsKeyArn: string, contentType: string): Promise<string | undefined> {
-  const { PutObjectCommand } = await import("@aws-sdk/client-s3");
+  const { PutObjectCommand } = await loadSdk("@aws-sdk/client-s3");
   const { VersionId } = await s3.send(new PutObjectCommand({
     Bucket: bucket.name, ExpectedBucketOwner: bucket.owner, Key: key, Body: body, ContentType: contentType,
     ServerSideEncryption: "aws:kms", SSEKMSKeyId: kmsKeyArn, BucketKeyEnabled: true,
@@ -84,7 +85,7 @@ export async function putObject(s3: S3Client, bucket: BucketRef, key: string, bo
 }
 
 export async function getObjectText(s3: S3Client, bucket: BucketRef, key: string): Promise<string | undefined> {
-  const { GetObjectCommand } = await import("@aws-sdk/client-s3");
+  const { GetObjectCommand } = await loadSdk("@aws-sdk/client-s3");
   try {
     const { Body } = await s3.send(new GetObjectCommand({ Bucket: bucket.name, ExpectedBucketOwner: bucket.owner, Key: key }));
     return Body ? await Body.transformToString("utf8") : undefined;
@@ -95,7 +96,7 @@ export async function getObjectText(s3: S3Client, bucket: BucketRef, key: string
 }
 
 export async function getObjectBytes(s3: S3Client, bucket: BucketRef, key: string): Promise<Uint8Array | undefined> {
-  const { GetObjectCommand } = await import("@aws-sdk/client-s3");
+  const { GetObjectCommand } = await loadSdk("@aws-sdk/client-s3");
   try {
     const { Body } = await s3.send(new GetObjectCommand({ Bucket: bucket.name, ExpectedBucketOwner: bucket.owner, Key: key }));
     return Body ? await Body.transformToByteArray() : undefined;
@@ -113,7 +114,7 @@ export interface ObjectVersion {
 
 /** Every version and delete marker under `prefix`. */
 export async function objectVersions(s3: S3Client, bucket: BucketRef, prefix: string): Promise<ObjectVersion[]> {
-  const { ListObjectVersionsCommand } = await import("@aws-sdk/client-s3");
+  const { ListObjectVersionsCommand } = await loadSdk("@aws-sdk/client-s3");
   const found: ObjectVersion[] = [];
   let marker: { KeyMarker?: string; VersionIdMarker?: string } = {};
   for (;;) {
@@ -128,7 +129,7 @@ export async function objectVersions(s3: S3Client, bucket: BucketRef, prefix: st
 
 /** Deletes these versions for good (not a delete marker), 1,000 at a time. */
 export async function deleteVersions(s3: S3Client, bucket: BucketRef, versions: readonly ObjectVersion[]): Promise<void> {
-  const { DeleteObjectsCommand } = await import("@aws-sdk/client-s3");
+  const { DeleteObjectsCommand } = await loadSdk("@aws-sdk/client-s3");
   for (let i = 0; i < versions.length; i += 1000) {
     const batch = versions.slice(i, i + 1000).map((v) => ({ Key: v.key, VersionId: v.versionId }));
     const answer = await s3.send(new DeleteObjectsCommand({ Bucket: bucket.name, ExpectedBucketOwner: bucket.owner, Delete: { Objects: batch, Quiet: true } }));

@@ -8,6 +8,7 @@
 import type { Change, ResourceRecordSet, Route53Client } from "@aws-sdk/client-route-53";
 import { normalizeName } from "../../aws/route53.js";
 import { BtpAwsError } from "../../errors.js";
+import { loadSdk } from "../../aws/sdk.js";
 
 export interface AliasTargetRef {
   /** The ALB's DNS name. */
@@ -23,7 +24,7 @@ function target(name: string): string {
 
 /** Every record set with exactly this name (any type), without routing-policy variants. */
 export async function recordSetsNamed(route53: Route53Client, zoneId: string, name: string): Promise<ResourceRecordSet[]> {
-  const { ListResourceRecordSetsCommand } = await import("@aws-sdk/client-route-53");
+  const { ListResourceRecordSetsCommand } = await loadSdk("@aws-sdk/client-route-53");
   // Sorted by name, then type: the sets with this name come first from here.
   const { ResourceRecordSets } = await route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, StartRecordName: name, MaxItems: 20 }));
   return (ResourceRecordSets ?? []).filter((r) => r.Name !== undefined && normalizeName(r.Name) === normalizeName(name) && r.SetIdentifier === undefined);
@@ -60,7 +61,7 @@ export function aliasChanges(name: string, existing: readonly ResourceRecordSet[
 
 /** Applies the changes in one batch (all or nothing); returns the change id to wait on. */
 export async function changeRecords(route53: Route53Client, zoneId: string, changes: Change[], comment: string): Promise<string> {
-  const { ChangeResourceRecordSetsCommand } = await import("@aws-sdk/client-route-53");
+  const { ChangeResourceRecordSetsCommand } = await loadSdk("@aws-sdk/client-route-53");
   const { ChangeInfo } = await route53.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Comment: comment, Changes: changes } }));
   if (!ChangeInfo?.Id) throw new Error("route53:ChangeResourceRecordSets returned no change id");
   return ChangeInfo.Id;

@@ -4,6 +4,7 @@
  * has the DNS name alone. The controller names the ALB itself, so we look it up by DNS name.
  */
 import type { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { loadSdk } from "../../aws/sdk.js";
 
 export interface LoadBalancerRef {
   arn: string;
@@ -16,7 +17,7 @@ const bare = (name: string): string => name.toLowerCase().replace(/\.$/, "");
 
 /** The load balancer whose DNS name is `dnsName`, or undefined (another region or account, or gone). */
 export async function findLoadBalancerByDnsName(elbv2: ElasticLoadBalancingV2Client, dnsName: string): Promise<LoadBalancerRef | undefined> {
-  const { DescribeLoadBalancersCommand } = await import("@aws-sdk/client-elastic-load-balancing-v2");
+  const { DescribeLoadBalancersCommand } = await loadSdk("@aws-sdk/client-elastic-load-balancing-v2");
   let marker: string | undefined;
   do {
     const page = await elbv2.send(new DescribeLoadBalancersCommand({ PageSize: 400, ...(marker ? { Marker: marker } : {}) }));

@@ -1,5 +1,5 @@
 /**
- * moto's EKS and Budgets gaps served over HTTP, so a child-process CLI pointed at the proxy can
+ * moto's EKS, Budgets and Service Quotas gaps served over HTTP, so a child-process CLI pointed at the proxy can
  * run the whole infra phase. The answers come from the same functions the in-process test
  * middlewares use (test/support/*-moto-gaps.ts); this file only decodes the request into the
  * SDK's input shape and encodes the answer in the protocol. State is kept per proxy (per region
@@ -7,6 +7,7 @@
  */
 import { budgetsGapAnswer, createBudgetsMotoGaps, observeBudgets, type BudgetsMotoGaps } from "../../support/budgets-moto-gaps.js";
 import { createEksMotoGaps, eksGapAnswer, MotoGapError, type EksMotoGaps, type GapInput } from "../../support/eks-moto-gaps.js";
+import { serviceQuotasGapAnswer } from "../../support/service-quotas-moto-gaps.js";
 import type { Call, ProxyRequest } from "./detect.js";
 import { errorResponse, jsonResponse, type WireResponse } from "./wire.js";
 
@@ -57,6 +58,10 @@ export class GapServer {
       }
       if (call.service === "budgets") {
         const output = budgetsGapAnswer(this.budgets)(call.operation, parseBody(request.body));
+        return output && jsonResponse(call, output);
+      }
+      if (call.service === "servicequotas") {
+        const output = serviceQuotasGapAnswer(call.operation, parseBody(request.body));
         return output && jsonResponse(call, output);
       }
     } catch (error) {
