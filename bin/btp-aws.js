@@ -4,5 +4,5 @@ import module from "node:module";
 
 // Node ≥ 22.1 caches compiled bytecode on disk; later runs skip parsing commander and our code.
 module.enableCompileCache?.();
-const { main } = await import("../dist/cli/main.js");
+const { main } = await import("../dist/main.js");
 process.exitCode = await main(process.argv);

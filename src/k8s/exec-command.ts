@@ -4,6 +4,7 @@
  * whatever PATH the child process sees.
  */
 import { fileURLToPath } from "node:url";
+import { PACKAGE_ROOT } from "../package-root.js";
 
 export interface ExecCommand {
   readonly command: string;
@@ -11,6 +12,5 @@ export interface ExecCommand {
 }
 
 export function selfExecCommand(): ExecCommand {
-  // src/k8s/ and dist/k8s/ both sit two levels below the package root, next to bin/.
-  return { command: process.execPath, args: [fileURLToPath(new URL("../../bin/btp-aws.js", import.meta.url))] };
+  return { command: process.execPath, args: [fileURLToPath(new URL("bin/btp-aws.js", PACKAGE_ROOT))] };
 }

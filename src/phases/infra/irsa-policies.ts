@@ -6,6 +6,7 @@
 import { readFile } from "node:fs/promises";
 import type { PolicyDocument } from "../../aws/iam-policy-document.js";
 import type { Config } from "../../config/schema.js";
+import { PACKAGE_ROOT } from "../../package-root.js";
 
 export interface ServiceAccountRef {
   readonly namespace: string;
@@ -232,7 +233,7 @@ export function cloudWatchObservabilityPolicy(): PolicyDocument {
  * upstream commit). Resolved from this module: src/phases/infra and dist/phases/infra are both
  * three levels below the package root, where templates/ ships.
  */
-export const LOAD_BALANCER_CONTROLLER_POLICY_FILE = new URL("../../../templates/iam/aws-load-balancer-controller-policy.json", import.meta.url);
+export const LOAD_BALANCER_CONTROLLER_POLICY_FILE = new URL("templates/iam/aws-load-balancer-controller-policy.json", PACKAGE_ROOT);
 
 export async function loadBalancerControllerPolicy(file: URL = LOAD_BALANCER_CONTROLLER_POLICY_FILE): Promise<PolicyDocument> {
   const parsed: unknown = JSON.parse(await readFile(file, "utf8"));

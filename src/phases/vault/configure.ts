@@ -16,6 +16,7 @@ import type { Reporter } from "../../plan/types.js";
 import type { VaultClient } from "../../vault/client.js";
 import { kubernetesConfigDifferences, kvV2Problem, roleDifferences, samePolicy } from "../../vault/compare.js";
 import type { AppRoleSettings, KubernetesAuthConfig } from "../../vault/types.js";
+import { PACKAGE_ROOT } from "../../package-root.js";
 
 export const KV_MOUNTS = ["ethereum/", "fabric/", "ipfs/"] as const;
 export const POLICY_NAME = "platform-policy";
@@ -27,7 +28,7 @@ export const ROLE_ID_KEY = "vaultRoleId";
 export const IN_CLUSTER_KUBERNETES_HOST = "https://kubernetes.default.svc";
 
 /** Resolved from this module: src/phases/vault and dist/phases/vault are three levels below the package root. */
-export const PLATFORM_POLICY_FILE = new URL("../../../templates/vault/platform-policy.hcl", import.meta.url);
+export const PLATFORM_POLICY_FILE = new URL("templates/vault/platform-policy.hcl", PACKAGE_ROOT);
 
 /** FACTS.md: token_ttl=1h, token_max_ttl=4h, secret_id_ttl=0; unlimited uses so a stored secret-id stays valid. */
 export const PLATFORM_ROLE: AppRoleSettings = {
