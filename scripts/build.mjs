@@ -10,6 +10,7 @@
 import { build } from "esbuild";
 import { readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
+import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
@@ -78,6 +79,24 @@ function sdkFacades(names) {
   };
 }
 
+/**
+ * node:http and node:https through process.getBuiltinModule(). An ES module import of either makes Node build
+ * the module's namespace, which reads every export, including the lazy WebSocket getter that
+ * loads undici: 20 ms at every start for a client that never opens a WebSocket. A named import
+ * the shim lacks fails the build ("No matching export"), never the run.
+ */
+const HTTP_NAMES = ["Agent", "ClientRequest", "IncomingMessage", "METHODS", "STATUS_CODES", "Server", "ServerResponse", "createServer", "get", "globalAgent", "request"];
+const httpShims = {
+  name: "http-shims",
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?https?$/ }, (args) => ({ path: args.path.replace(/^node:/, ""), namespace: "http-shim" }));
+    b.onLoad({ filter: /.*/, namespace: "http-shim" }, (args) => ({
+      contents: [`const m = process.getBuiltinModule("node:${args.path}");`, "export default m;", ...HTTP_NAMES.map((n) => `export const ${n} = m.${n};`)].join("\n"),
+      loader: "js",
+    }));
+  },
+};
+
 const started = performance.now();
 const names = await sdkNames();
 await rm(dist, { recursive: true, force: true });
@@ -105,7 +124,7 @@ const result = await build({
       'const __dirname = __btpFileURLToPath(new URL(".", import.meta.url));',
     ].join(" "),
   },
-  plugins: [sdkFacades(names)],
+  plugins: [sdkFacades(names), httpShims],
 });
 await writeFile(join(dist, "meta.json"), JSON.stringify(result.metafile));
 const outputs = Object.entries(result.metafile.outputs).filter(([file]) => file.endsWith(".js"));

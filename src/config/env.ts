@@ -40,6 +40,10 @@ export interface EnvironmentLayer {
 }
 
 export function readEnvironmentLayer(env: NodeJS.ProcessEnv): EnvironmentLayer {
+  // The field table derives from the JSON Schema (tens of milliseconds at every start): only
+  // built when some BTP_AWS_* variable is neither a secret nor a tool setting.
+  const other: readonly string[] = [...Object.values(SECRET_VARIABLES), ...SETTING_VARIABLES];
+  if (!Object.keys(env).some((name) => name.startsWith(PREFIX) && env[name] !== undefined && !other.includes(name))) return { values: {}, problems: [] };
   const fields = environmentFields();
   const known = [...fields.keys(), ...Object.values(SECRET_VARIABLES), ...SETTING_VARIABLES];
   let values: Record<string, unknown> = {};

@@ -17,6 +17,7 @@ import { adoptedRoleLines, adoptIamRoles } from "./existing-cluster-adopt.js";
 import { isExistingCluster } from "./existing-cluster.js";
 import { infraNames } from "./names.js";
 import type { InfraServices } from "./services.js";
+import { allSettledOrThrow } from "../../all-settled.js";
 
 type Services = Pick<InfraServices, "aws">;
 
@@ -80,16 +81,6 @@ function explain(error: unknown, action: string, services: Services, region: str
   return described;
 }
 
-/**
- * Runs the calls at once, like Terraform's separate policy attachments; all settle before the
- * first error escapes, so none is left running behind a failed step.
- */
-async function allAtOnce(calls: readonly (() => Promise<unknown>)[]): Promise<void> {
-  const settled = await Promise.allSettled(calls.map((c) => c()));
-  const failed = settled.find((s) => s.status === "rejected");
-  if (failed) throw failed.reason;
-}
-
 /** Creates the role, or brings an adopted one back to the spec. Returns its ARN. */
 async function ensureRole(spec: RoleSpec, context: { services: Services; platform: string; region: string }, report: Reporter): Promise<{ arn: string; done: string | undefined }> {
   const { services, platform, region } = context;
@@ -107,7 +98,8 @@ async function ensureRole(spec: RoleSpec, context: { services: Services; platfor
   if (!found) {
     report.status(`creating role ${spec.name}`);
     const role = await call(`create IAM role ${spec.name} (iam:CreateRole, iam:TagRole)`, () => createRole(iam, spec));
-    await allAtOnce(spec.policyArns.map((arn) => () => call(`attach ${policyName(arn)} to ${spec.name} (iam:AttachRolePolicy)`, () => attachPolicy(iam, spec.name, arn))));
+    // At once, like Terraform's separate policy attachments.
+    await allSettledOrThrow(spec.policyArns.map((arn) => call(`attach ${policyName(arn)} to ${spec.name} (iam:AttachRolePolicy)`, () => attachPolicy(iam, spec.name, arn))));
     return { arn: role.arn, done: `created role ${spec.name} with ${spec.policyArns.map(policyName).join(", ")}` };
   }
 
@@ -123,7 +115,7 @@ async function ensureRole(spec: RoleSpec, context: { services: Services; platfor
   }
   const attached = new Set(await call(`list the policies of ${spec.name} (iam:ListAttachedRolePolicies)`, () => attachedPolicyArns(iam, spec.name)));
   const detached = spec.policyArns.filter((a) => !attached.has(a));
-  await allAtOnce(detached.map((arn) => () => call(`attach ${policyName(arn)} to ${spec.name} (iam:AttachRolePolicy)`, () => attachPolicy(iam, spec.name, arn))));
+  await allSettledOrThrow(detached.map((arn) => call(`attach ${policyName(arn)} to ${spec.name} (iam:AttachRolePolicy)`, () => attachPolicy(iam, spec.name, arn))));
   repaired.push(...detached.map((arn) => `re-attached ${policyName(arn)}`));
   const absent = missingTags(found.tags, spec.tags);
   if (Object.keys(absent).length > 0) {
@@ -154,11 +146,7 @@ export const iamRolesStep: Step<Services> = {
     const context = { services, platform: config.platform, region: config.aws.region };
     // Both at once: the cluster waits for this step (found by test/bench: one after the other,
     // with the node role's four policies attached one by one, took a second at 1/60).
-    const settled = await Promise.allSettled([ensureRole(cluster, context, report), ensureRole(node, context, report)]);
-    const [clusterRole, nodeRole] = settled.map((s) => {
-      if (s.status === "rejected") throw s.reason;
-      return s.value;
-    }) as [Awaited<ReturnType<typeof ensureRole>>, Awaited<ReturnType<typeof ensureRole>>];
+    const [clusterRole, nodeRole] = await allSettledOrThrow([ensureRole(cluster, context, report), ensureRole(node, context, report)]);
     const done = [clusterRole.done, nodeRole.done].filter((line): line is string => line !== undefined);
     for (const line of done) report.info(line);
     if (done.length === 0) report.skip(`roles ${cluster.name} and ${node.name} exist with their trust and managed policies`);

@@ -14,6 +14,7 @@ import type { Reporter, Step, StepContext } from "../../plan/types.js";
 import { platformKeyPolicy } from "./kms-policy.js";
 import { infraNames } from "./names.js";
 import type { InfraServices } from "./services.js";
+import { allSettledOrThrow } from "../../all-settled.js";
 
 type Context = StepContext<Pick<InfraServices, "aws">>;
 
@@ -51,8 +52,8 @@ export const kmsStep: Step<Pick<InfraServices, "aws">> = {
       if (!found) {
         report.status("creating the key");
         key = await createKey(kms, { description: `btp-aws platform ${config.platform}`, policy: platformKeyPolicy(account, config.aws.region), tags });
-        await createAlias(kms, alias, key.keyId);
-        await enableRotation(kms, key.keyId);
+        const made = key;
+        await allSettledOrThrow([createAlias(kms, alias, made.keyId), enableRotation(kms, made.keyId)]);
         report.info(`created key ${key.keyId} (${alias}), rotation on`);
         return { keyId: key.keyId, keyArn: key.arn, alias };
       }

@@ -19,6 +19,7 @@ import { adoptedNodeGroupLines, adoptNodeGroups } from "./existing-cluster-adopt
 import { isExistingCluster } from "./existing-cluster.js";
 import { infraNames } from "./names.js";
 import type { InfraServices } from "./services.js";
+import { allSettledOrThrow } from "../../all-settled.js";
 
 type Services = Pick<InfraServices, "aws" | "wait">;
 type Call = <T>(action: string, fn: () => Promise<T>) => Promise<T>;
@@ -122,12 +123,18 @@ export const nodegroupStep: Step<Services> = {
     const names = infraNames(config);
     const wait: WaitContext = { services, report, signal: context.signal };
 
-    report.status(`checking launch template ${names.launchTemplate}`);
+    report.status(`checking launch template ${names.launchTemplate} and node group ${names.nodeGroup}`);
     const wanted = wantedLaunchSettings(config, { kmsKeyArn: stringOutput(outputs, "infra/kms", "keyArn"), securityGroupIds: securityGroups(context, report) });
-    const template = await ensureLaunchTemplate(await services.aws.ec2(), config, wanted, call);
+    const cluster = stringOutput(outputs, "infra/eks", "clusterName");
+    const eks = await services.aws.eks();
+    // The template and the group are looked up at once: the node group is on the install's longest chain.
+    const [template, existing] = await allSettledOrThrow([
+      (async () => ensureLaunchTemplate(await services.aws.ec2(), config, wanted, call))(),
+      call(`read node group ${names.nodeGroup} (eks:DescribeNodegroup)`, () => describeNodeGroup(eks, cluster, names.nodeGroup)),
+    ]);
 
     const spec: NodeGroupSpec = {
-      cluster: stringOutput(outputs, "infra/eks", "clusterName"),
+      cluster,
       name: names.nodeGroup,
       subnetIds: [...listOutput(outputs, "infra/vpc", "privateSubnetIds")],
       instanceTypes: [...config.cluster.instanceTypes],
@@ -137,11 +144,8 @@ export const nodegroupStep: Step<Services> = {
       launchTemplate: { id: template.id, version: template.version },
       tags: platformTags(config, { Name: names.nodeGroup }),
     };
-    const eks = await services.aws.eks();
     const done = template.done === undefined ? [] : [template.done];
-
-    report.status(`looking for node group ${spec.name}`);
-    let group = await call(`read node group ${spec.name} (eks:DescribeNodegroup)`, () => describeNodeGroup(eks, spec.cluster, spec.name));
+    let group = existing;
     if (!group) {
       await call(`create node group ${spec.name} (eks:CreateNodegroup, iam:PassRole)`, () => createNodeGroup(eks, spec));
       group = await call(`wait for node group ${spec.name} (eks:DescribeNodegroup)`, () => waitNodeGroupActive(eks, spec.cluster, spec.name, wait, NODEGROUP_CREATE));

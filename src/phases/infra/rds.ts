@@ -25,6 +25,7 @@ import { failedHint, isFailed, isReady, waitForInstance } from "./rds-wait.js";
 import type { InfraServices } from "./services.js";
 import { refuseModeSwitch } from "./mode-switch.js";
 import { typicalMs } from "../../plan/critical-path.js";
+import { allSettledOrThrow } from "../../all-settled.js";
 
 type Services = Pick<InfraServices, "aws" | "wait" | "secrets">;
 
@@ -98,16 +99,11 @@ export const rdsStep: Step<Services> = {
 
       action = `set up DB subnet group ${spec.subnetGroupName} and parameter group ${spec.parameterGroupName} (rds:CreateDBSubnetGroup, rds:ModifyDBSubnetGroup, rds:CreateDBParameterGroup, rds:ModifyDBParameterGroup, rds:AddTagsToResource)`;
       const groupTags = platformTags(config, { Name: spec.subnetGroupName });
-      // Independent: made at once (the database is nearly on the install's longest chain). Both
-      // settle before an error escapes, so no call is left running behind a failed step.
-      const groups = await Promise.allSettled([
+      // Independent: made at once (the database is nearly on the install's longest chain).
+      const repaired = (await allSettledOrThrow([
         ensureSubnetGroup(rds, { name: spec.subnetGroupName, subnetIds, platform: config.platform, tags: groupTags }),
         ensureParameterGroup(rds, { name: spec.parameterGroupName, family: spec.parameterGroupFamily, platform: config.platform, tags: platformTags(config, { Name: spec.parameterGroupName }) }),
-      ]);
-      const repaired = groups.flatMap((g) => {
-        if (g.status === "rejected") throw g.reason;
-        return g.value;
-      });
+      ])).flat();
 
       if (!instance) {
         action = `read databasePassword from the platform secret (secretsmanager:GetSecretValue)`;

@@ -68,7 +68,7 @@ async function waitForVpc(work: VpcWork, vpcId: string): Promise<void> {
 
 const DNS_WORDS: Record<DnsAttribute, string> = { support: "DNS support", hostnames: "DNS hostnames" };
 
-/** The VPC, created or adopted, with DNS support and hostnames on (EKS needs both). */
+/** The VPC, created or adopted (its DNS settings: ensureVpcDns). */
 export async function ensureVpc(work: VpcWork, previousId: string | undefined): Promise<{ vpc: Vpc; created: boolean }> {
   const { names, config } = work;
   const wantedCidr = config.network.vpcCidr;
@@ -87,14 +87,21 @@ export async function ensureVpc(work: VpcWork, previousId: string | undefined): 
     vpc = await work.call(`create VPC ${names.vpc} (ec2:CreateVpc)`, () => createVpc(work.ec2, wantedCidr, work.tags(names.vpc)), { field: { path: "network.vpcCidr", value: wantedCidr } });
   }
   if (vpc.state !== "available") await waitForVpc(work, vpc.vpcId);
+  return { vpc, created: !found };
+}
+
+/**
+ * DNS support and hostnames on (EKS needs both). Independent of the subnets and the gateway, so
+ * infra/vpc runs it beside them. `adopted`: the VPC existed before this run (a change is a repair).
+ */
+export async function ensureVpcDns(work: VpcWork, vpcId: string, adopted: boolean): Promise<void> {
   // One attribute per call, each independent of the other.
   await concurrently(work, ["support", "hostnames"] as const, async (part, attribute) => {
-    const on = await part.call(`read the ${DNS_WORDS[attribute]} setting of VPC ${vpc.vpcId} (ec2:DescribeVpcAttribute)`, () => vpcDnsEnabled(part.ec2, vpc.vpcId, attribute));
+    const on = await part.call(`read the ${DNS_WORDS[attribute]} setting of VPC ${vpcId} (ec2:DescribeVpcAttribute)`, () => vpcDnsEnabled(part.ec2, vpcId, attribute));
     if (on) return;
-    await part.call(`turn on ${DNS_WORDS[attribute]} in VPC ${vpc.vpcId} (ec2:ModifyVpcAttribute)`, () => enableVpcDns(part.ec2, vpc.vpcId, attribute));
-    if (found) part.changes.push(`turned ${DNS_WORDS[attribute]} back on`);
+    await part.call(`turn on ${DNS_WORDS[attribute]} in VPC ${vpcId} (ec2:ModifyVpcAttribute)`, () => enableVpcDns(part.ec2, vpcId, attribute));
+    if (adopted) part.changes.push(`turned ${DNS_WORDS[attribute]} back on`);
   });
-  return { vpc, created: !found };
 }
 
 // ---------------------------------------------------------------- zones and subnets

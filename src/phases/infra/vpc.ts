@@ -16,7 +16,7 @@ import { infraNames } from "./names.js";
 import type { InfraServices } from "./services.js";
 import { adoptedNetworkLines, adoptNetwork } from "./existing-cluster-adopt.js";
 import { isExistingCluster } from "./existing-cluster.js";
-import { ensureInternetGateway, ensureSubnets, ensureVpc, type SubnetSet } from "./vpc-network.js";
+import { ensureInternetGateway, ensureSubnets, ensureVpc, ensureVpcDns, type SubnetSet } from "./vpc-network.js";
 import { ensurePublicRouteTable } from "./vpc-routes.js";
 import { concurrently, vpcWork, type VpcWork } from "./vpc-work.js";
 
@@ -56,10 +56,11 @@ export const vpcStep: Step<VpcServices> = {
       const work = vpcWork({ config, ec2: await services.aws.ec2(), endpoint: services.aws.endpoint, report, wait: services.wait, signal: context.signal });
       report.status(`looking for VPC ${names.vpc}`);
       const { vpc, created } = await ensureVpc(work, previousString(previous, "vpcId"));
-      // Subnets and the internet gateway need only the VPC: found or made at the same time.
+      // DNS settings, subnets and the internet gateway need only the VPC: found or made at the same time.
       let subnets: SubnetSet | undefined;
       let internetGatewayId = "";
       const parts: ((part: VpcWork) => Promise<void>)[] = [
+        (part) => ensureVpcDns(part, vpc.vpcId, !created),
         async (part) => void (subnets = await ensureSubnets(part, vpc.vpcId, previousList(previous, "availabilityZones"), created)),
         async (part) => void (internetGatewayId = await ensureInternetGateway(part, vpc.vpcId)),
       ];
