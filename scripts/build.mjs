@@ -127,6 +127,13 @@ const result = await build({
   plugins: [sdkFacades(names), httpShims],
 });
 await writeFile(join(dist, "meta.json"), JSON.stringify(result.metafile));
+// import() of a bundled CommonJS package yields only `default` (Node's own import() also offers
+// its named exports): `const { parse } = await import("yaml")` would be undefined at run time.
+for (const file of Object.keys(result.metafile.outputs).filter((f) => f.endsWith(".js"))) {
+  if (/^export default require_\w+\(\);$/m.test(await readFile(join(root, file), "utf8"))) {
+    throw new Error(`${file}: a dynamic import() of a bundled CommonJS package (dist/meta.json names it): import it statically, or through loadSdk()`);
+  }
+}
 const outputs = Object.entries(result.metafile.outputs).filter(([file]) => file.endsWith(".js"));
 const bytes = outputs.reduce((sum, [, o]) => sum + o.bytes, 0);
 console.log(`dist/: ${outputs.length} files, ${(bytes / 1e6).toFixed(1)} MB, ${[...names.values()].reduce((n, s) => n + s.size, 0)} names from ${names.size} SDK packages, ${Math.round(performance.now() - started)} ms`);

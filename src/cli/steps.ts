@@ -4,7 +4,7 @@ import { btpSteps } from "../phases/btp/index.js";
 import { certManagerSteps } from "../phases/cert-manager/steps.js";
 import type { KubernetesServices } from "../phases/cluster/services.js";
 import { infraSteps } from "../phases/infra/index.js";
-import { prepareSteps, type PrepareServices } from "../phases/prepare/index.js";
+import { prepareGates, prepareSteps, type PrepareServices } from "../phases/prepare/index.js";
 import { vaultSteps } from "../phases/vault/steps.js";
 import { verifySteps } from "../phases/verify/index.js";
 import type { Step } from "../plan/types.js";
@@ -13,5 +13,5 @@ import type { Step } from "../plan/types.js";
 export type InstallServices = PrepareServices & KubernetesServices;
 
 export function installSteps(): Step<InstallServices>[] {
-  return [...prepareSteps, ...infraSteps(prepareSteps.map((s) => s.id)), ...addonsSteps, ...vaultSteps, ...certManagerSteps, ...btpSteps(), ...verifySteps()];
+  return [...prepareSteps, ...infraSteps(prepareGates), ...addonsSteps, ...vaultSteps, ...certManagerSteps, ...btpSteps(), ...verifySteps()];
 }

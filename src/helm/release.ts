@@ -21,6 +21,7 @@ import {
 import { createHelmRunner, helmFailed, type HelmRunner, type RunResult } from "./run.js";
 import { valuesHash, withValuesFile } from "./values-file.js";
 import { checkHelmVersion, parseHelmVersion } from "./version.js";
+import { parse } from "yaml";
 
 export { valuesHash } from "./values-file.js";
 
@@ -128,12 +129,6 @@ function checkRelease(release: HelmRelease): void {
   }
 }
 
-async function parseYaml(text: string): Promise<unknown> {
-  // Loaded on use, like execa: only the btp phase reads chart YAML.
-  const { parse } = await import("yaml");
-  return parse(text) as unknown;
-}
-
 export function createHelm(options: CreateHelmOptions): Helm {
   const runner: HelmRunner = createHelmRunner(options);
   let major: Promise<number> | undefined;
@@ -180,7 +175,7 @@ export function createHelm(options: CreateHelmOptions): Helm {
     if (release.version) return release.version;
     const result = await runner.run(["show", "chart", ...chartArgs(release)], { timeoutMs: QUICK_TIMEOUT_MS });
     if (result.exitCode !== 0) throw helmFailed(`helm show chart ${release.chart}`, result, "check the chart reference, then try again");
-    const chart = await parseYaml(result.stdout);
+    const chart = parse(result.stdout) as unknown;
     const version = (chart as { version?: unknown } | null)?.version;
     if (typeof version !== "string") throw new BtpAwsError(`helm show chart ${release.chart} printed no chart version`, { hint: "check the chart reference" });
     return version;
@@ -242,7 +237,7 @@ export function createHelm(options: CreateHelmOptions): Helm {
       if (result.exitCode !== 0) {
         throw helmFailed(`helm show values ${chart}${version ? ` ${version}` : ""}`, result, "check the chart reference and version (and the registry login for oci:// charts), then try again");
       }
-      const values = await parseYaml(result.stdout);
+      const values = parse(result.stdout) as unknown;
       if (values === null || values === undefined) return {};
       if (typeof values !== "object" || Array.isArray(values)) throw new BtpAwsError(`helm show values ${chart} printed something other than a map of values`);
       return values as Record<string, unknown>;

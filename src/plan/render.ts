@@ -34,8 +34,8 @@ export function renderPlan(planned: readonly PlannedStep[], config: Config): str
   // The config decides what is built and what is only discovered or skipped (cluster and dependency modes).
   const path = criticalPath(planned, typicalSeconds(config));
   const lines = [`Plan for platform ${config.platform} (${config.environment}) in ${config.aws.region}, DR in ${config.aws.drRegion}`, ""];
-  const prepareIds = planned.filter((s) => s.phase === "prepare").map((s) => s.id);
-  // Infra steps wait for every prepare check; "prepare" says that in one word.
+  // The prepare checks later steps wait for (discovery only reports): "prepare" says that in one word.
+  const prepareIds = planned.filter((s) => s.phase === "prepare" && planned.some((other) => other.needs.includes(s.id))).map((s) => s.id);
   const shortNeeds = (needs: readonly string[]) =>
     prepareIds.length > 1 && prepareIds.every((id) => needs.includes(id)) ? ["prepare", ...needs.filter((n) => !prepareIds.includes(n))] : needs;
   for (const phase of PHASES) {

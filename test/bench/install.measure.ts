@@ -41,21 +41,39 @@ const helm = inject("helm");
 const awsCalls = (entries: readonly LogEntry[]) => entries.filter((e) => e.service !== "Unknown");
 const seconds = (ms: number) => Math.round(ms) / 1000;
 
+/**
+ * Installs measured, each on a fresh moto, a fresh proxy and a fresh platform (BENCH_RUNS, default
+ * 3). The headline is the run with the median makespan: a single run on a shared two-core machine
+ * moved by ±0.02 in the ratio, and the median neither hides a slow run nor keeps a lucky one.
+ */
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+
 it("measures the scaled install, its calls and a no-op re-run", async () => {
+  if (!(Number.isInteger(RUNS) && RUNS >= 1)) throw new Error(`BENCH_RUNS must be a whole number of at least 1, not ${process.env.BENCH_RUNS}`);
+  const runs: BenchResults[] = [];
+  for (let i = 0; i < RUNS; i++) runs.push(await measureOnce(i));
+  const byMakespan = [...runs].sort((a, b) => a.makespanS - b.makespanS);
+  const results: BenchResults = { ...byMakespan[Math.floor((runs.length - 1) / 2)]!, makespansS: runs.map((r) => r.makespanS) };
+  const out = process.env.BENCH_RESULTS;
+  if (out) await writeFile(out, `${JSON.stringify(results, null, 2)}\n`);
+  console.info(JSON.stringify(results));
+}, RUNS * 400_000);
+
+async function measureOnce(run: number): Promise<BenchResults> {
   const platform = await freshPlatform(moto, "btp-aws-bench-");
   await warmMoto(moto);
   const proxy = await startFaultProxy({ target: moto.endpoint, latency: { scale: SCALE } });
   try {
     const env = installEnv(proxy.endpoint, helm.v4.path, { BTP_AWS_POLL_SCALE: String(SCALE) });
     // BENCH_CPU_PROF=<dir>: a V8 CPU profile of the measured install, to see where its fixed cost goes.
-    const profile: Record<string, string> = process.env.BENCH_CPU_PROF ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROF}` } : {};
+    const profile: Record<string, string> = process.env.BENCH_CPU_PROF ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROF}/run-${run}` } : {};
     const started = Date.now();
     const install = await runCli(installArgs(platform), { cwd: platform.dir, env: { ...env, ...profile }, timeoutMs: 300_000 });
     const makespanMs = Date.now() - started;
     expect({ code: install.code, tail: install.code === 0 ? "" : install.stderr.slice(-3000) }).toEqual({ code: 0, tail: "" });
     const installCalls = awsCalls(proxy.log.entries);
     // BENCH_PROXY_LOG=<file>: every call of the measured install, with its time from the start.
-    if (process.env.BENCH_PROXY_LOG) await writeFile(process.env.BENCH_PROXY_LOG, installCalls.map((e) => `${((e.at - started) / 1000).toFixed(3)} ${e.ms}ms ${e.service}.${e.operation} ${e.status ?? "drop"}${e.injected ? ` ${e.injected}` : ""}`).join("\n") + "\n");
+    if (process.env.BENCH_PROXY_LOG) await writeFile(`${process.env.BENCH_PROXY_LOG}.${run}`, installCalls.map((e) => `${((e.at - started) / 1000).toFixed(3)} ${e.ms}ms ${e.service}.${e.operation} ${e.status ?? "drop"}${e.injected ? ` ${e.injected}` : ""}`).join("\n") + "\n");
 
     // The lower bound: the longest chain of typical durations through the selected steps, scaled
     // like the latency model (criticalPath is linear in the durations, so scaling its sum is exact).
@@ -98,9 +116,10 @@ it("measures the scaled install, its calls and a no-op re-run", async () => {
     const [, read, mutating] = /AWS calls: (\d+) read, (\d+) mutating/.exec(again.stderr) ?? [];
     expect({ read: Number(read), mutating: Number(mutating) }).toEqual(noOpCalls);
 
-    const results: BenchResults = {
+    return {
       scale: SCALE,
       makespanS: seconds(makespanMs),
+      makespansS: [seconds(makespanMs)],
       boundS: seconds(boundMs),
       criticalPath: path.steps,
       timeline,
@@ -109,11 +128,8 @@ it("measures the scaled install, its calls and a no-op re-run", async () => {
       installCalls: { ...countByKind(installCalls), polls: polls.length, pollsByOperation },
       noOp: { seconds: seconds(noOpMs), ...noOpCalls },
     };
-    const out = process.env.BENCH_RESULTS;
-    if (out) await writeFile(out, `${JSON.stringify(results, null, 2)}\n`);
-    console.info(JSON.stringify(results));
   } finally {
     await proxy.stop();
     await rm(platform.dir, { recursive: true, force: true });
   }
-});
+}

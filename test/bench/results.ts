@@ -14,7 +14,10 @@ export interface StepTime {
 
 export interface BenchResults {
   scale: number;
+  /** The headline run's makespan: the median of the runs. */
   makespanS: number;
+  /** Every run's makespan, in the order they ran. */
+  makespansS: number[];
   /** The scaled critical-path lower bound. */
   boundS: number;
   /** The typical critical path (the bound's). */

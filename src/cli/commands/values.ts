@@ -9,6 +9,7 @@ import type { GlobalFlags } from "../main.js";
 import type { Config } from "../../config/schema.js";
 import type { StepOutputs } from "../../plan/types.js";
 import { readState } from "../../state/file-store.js";
+import { stringify } from "yaml";
 
 export const RELEASES = ["aws-load-balancer-controller", "cluster-autoscaler", "vault", "cert-manager", "postgresql", "redis", "minio", "btp"] as const;
 type ReleaseName = (typeof RELEASES)[number];
@@ -53,7 +54,6 @@ export async function valuesCommand(flags: GlobalFlags, args: string[], override
   const values = await releaseValues(release as ReleaseName, config, outputs, context.cwd);
   if (flags.output === "json") context.ui.data(JSON.stringify(values, null, 2));
   else {
-    const { stringify } = await import("yaml");
     context.ui.data(`# values for release ${release} of platform ${config.platform}; secrets are placeholders\n${stringify(values, { lineWidth: 0 })}`);
   }
   return ExitCode.ok;

@@ -12,6 +12,7 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { BtpAwsError, errorMessage } from "../../errors.js";
+import { parseDocument } from "yaml";
 
 export type Values = Record<string, unknown>;
 
@@ -43,7 +44,6 @@ export async function readOverridesFile(path: string, baseDir: string): Promise<
       hint: "fix chart.valuesFile in the config (a relative path is taken from the directory you run btp-aws in), then run `btp-aws install` again",
     });
   }
-  const { parseDocument } = await import("yaml");
   const document = parseDocument(text);
   const problem = document.errors[0];
   if (problem !== undefined) {

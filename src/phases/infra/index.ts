@@ -27,8 +27,9 @@ const STEPS: readonly Step<InfraServices>[] = [
 ];
 
 /**
- * The infra steps, each made to wait for every prepare check: nothing is created before the
- * region, hosted zone, tools and quotas have been checked (prepare is read-only and quick).
+ * The infra steps, each made to wait for the prepare checks (`prepareIds`, the gates): nothing is
+ * created before the region, hosted zone, tools and quotas have been checked (prepare is
+ * read-only and quick).
  */
 export function infraSteps(prepareIds: readonly string[]): Step<InfraServices>[] {
   return STEPS.map((step) => {

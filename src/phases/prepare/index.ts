@@ -17,3 +17,11 @@ export { quotasStep } from "./quotas.js";
 export { discoveryStep } from "./discovery.js";
 
 export const prepareSteps: readonly Step<PrepareServices>[] = [toolsStep, credentialsStep, regionsStep, hostedZoneStep, quotasStep, discoveryStep];
+
+/**
+ * The checks infra waits for: a failed one stops the install before anything is made. Discovery
+ * only reports what already carries the platform's tag (infra finds and adopts by name and tags
+ * on its own), so it does not hold infra back: it runs beside it (found by test/bench: moto's
+ * tagging API is slow, and every infra step waited for its answer).
+ */
+export const prepareGates: readonly string[] = prepareSteps.filter((s) => s !== discoveryStep).map((s) => s.id);

@@ -40,6 +40,14 @@ describe("the install's critical path", () => {
     expect(path.seconds).toBe(951);
   });
 
+  it("holds infra back for the prepare checks, but not for discovery, which only reports", () => {
+    // Found by test/bench (makespan): moto's tagging API is slow, and every infra step waited for it.
+    for (const id of ["infra/vpc", "infra/kms", "infra/iam-roles"]) {
+      expect(before(id)).toEqual(new Set(["prepare/tools", "prepare/credentials", "prepare/regions", "prepare/hosted-zone", "prepare/quotas"]));
+    }
+    expect(steps.some((s) => s.needs.includes("prepare/discovery"))).toBe(false);
+  });
+
   it("creates the cluster without waiting for the platform's security groups", () => {
     // Found by test/bench (makespan): CreateCluster takes only subnets, yet the cluster waited
     // for the four groups (0.4–0.9 s of the measured critical path at 1/60).
