@@ -8,7 +8,7 @@
 // src/ takes from each package, so the bundler drops the rest (measured in BENCHMARKS.md).
 // Type checking stays with tsc (`npm run typecheck`); tests run src/ through vitest.
 import { build } from "esbuild";
-import { readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
@@ -126,12 +126,14 @@ const result = await build({
   },
   plugins: [sdkFacades(names), httpShims],
 });
-await writeFile(join(dist, "meta.json"), JSON.stringify(result.metafile));
+// What went into each output file, for reading a build; outside dist/, which is published.
+await mkdir(join(root, ".cache"), { recursive: true });
+await writeFile(join(root, ".cache", "build-meta.json"), JSON.stringify(result.metafile));
 // import() of a bundled CommonJS package yields only `default` (Node's own import() also offers
 // its named exports): `const { parse } = await import("yaml")` would be undefined at run time.
 for (const file of Object.keys(result.metafile.outputs).filter((f) => f.endsWith(".js"))) {
   if (/^export default require_\w+\(\);$/m.test(await readFile(join(root, file), "utf8"))) {
-    throw new Error(`${file}: a dynamic import() of a bundled CommonJS package (dist/meta.json names it): import it statically, or through loadSdk()`);
+    throw new Error(`${file}: a dynamic import() of a bundled CommonJS package (.cache/build-meta.json names it): import it statically, or through loadSdk()`);
   }
 }
 const outputs = Object.entries(result.metafile.outputs).filter(([file]) => file.endsWith(".js"));
