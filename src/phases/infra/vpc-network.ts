@@ -213,10 +213,11 @@ export async function ensureSubnets(work: VpcWork, vpcId: string, recordedZones:
 // ---------------------------------------------------------------- internet gateway
 
 /** The VPC's internet gateway: the attached one, else a detached one of ours, else a new one. */
-export async function ensureInternetGateway(work: VpcWork, vpcId: string): Promise<string> {
+/** `fresh`: the VPC was created by this run, so nothing is attached to it yet (not looked up). */
+export async function ensureInternetGateway(work: VpcWork, vpcId: string, fresh = false): Promise<string> {
   const name = `${work.names.vpc}-igw`;
   const tags = work.tags(name);
-  const attached = await work.call(`find the internet gateway of VPC ${vpcId} (ec2:DescribeInternetGateways)`, () => findInternetGateways(work.ec2, { "attachment.vpc-id": [vpcId] }));
+  const attached = fresh ? [] : await work.call(`find the internet gateway of VPC ${vpcId} (ec2:DescribeInternetGateways)`, () => findInternetGateways(work.ec2, { "attachment.vpc-id": [vpcId] }));
   if (attached[0]) {
     await repairTags(work, attached[0].internetGatewayId, "internet gateway", attached[0].tags, tags);
     return attached[0].internetGatewayId;

@@ -85,16 +85,27 @@ async function fillTable(work: VpcWork, tables: RouteTable[], made: { table: Rou
   await concurrently(work, jobs, (part, job) => job(part));
 }
 
+export interface PublicTable {
+  tables: RouteTable[];
+  made: { table: RouteTable; created: boolean };
+  name: string;
+}
+
 /**
- * The public table (infra/vpc): 0.0.0.0/0 → the internet gateway, for every public subnet. Returns
- * its id. `fresh`: the VPC was created by this run and holds only its main table, not looked up.
+ * The public table of infra/vpc, found or made. It needs only the VPC, so infra/vpc makes it
+ * beside the subnets and the gateway; fillPublicRouteTable then routes it. `fresh`: the VPC was
+ * created by this run and holds only its main table, not looked up.
  */
-export async function ensurePublicRouteTable(work: VpcWork, vpcId: string, publicSubnets: readonly SubnetRef[], internetGatewayId: string, fresh = false): Promise<string> {
+export async function publicRouteTable(work: VpcWork, vpcId: string, fresh = false): Promise<PublicTable> {
   const tables = fresh ? [] : await listTables(work, vpcId);
   const name = `${work.names.vpc}-public`;
-  const pub = await ensureTable(work, vpcId, tables, name);
-  await fillTable(work, tables, pub, name, { gatewayId: internetGatewayId }, publicSubnets);
-  return pub.table.routeTableId;
+  return { tables, made: await ensureTable(work, vpcId, tables, name), name };
+}
+
+/** 0.0.0.0/0 → the internet gateway, for every public subnet. Returns the table's id. */
+export async function fillPublicRouteTable(work: VpcWork, pub: PublicTable, publicSubnets: readonly SubnetRef[], internetGatewayId: string): Promise<string> {
+  await fillTable(work, pub.tables, pub.made, pub.name, { gatewayId: internetGatewayId }, publicSubnets);
+  return pub.made.table.routeTableId;
 }
 
 /** The private tables (infra/nat-gateways): one per zone, 0.0.0.0/0 → that zone's NAT gateway. Returns their ids in zone order. */

@@ -17,7 +17,7 @@ import type { InfraServices } from "./services.js";
 import { adoptedNetworkLines, adoptNetwork } from "./existing-cluster-adopt.js";
 import { isExistingCluster } from "./existing-cluster.js";
 import { ensureInternetGateway, ensureSubnets, ensureVpc, ensureVpcDns, type SubnetSet } from "./vpc-network.js";
-import { ensurePublicRouteTable } from "./vpc-routes.js";
+import { fillPublicRouteTable, publicRouteTable, type PublicTable } from "./vpc-routes.js";
 import { concurrently, vpcWork, type VpcWork } from "./vpc-work.js";
 
 type VpcServices = Pick<InfraServices, "aws" | "wait">;
@@ -56,17 +56,20 @@ export const vpcStep: Step<VpcServices> = {
       const work = vpcWork({ config, ec2: await services.aws.ec2(), endpoint: services.aws.endpoint, report, wait: services.wait, signal: context.signal });
       report.status(`looking for VPC ${names.vpc}`);
       const { vpc, created } = await ensureVpc(work, previousString(previous, "vpcId"));
-      // DNS settings, subnets and the internet gateway need only the VPC: found or made at the same time.
+      // DNS settings, subnets, the internet gateway and the public route table need only the VPC:
+      // found or made at the same time (this step is on the path to the EKS cluster).
       let subnets: SubnetSet | undefined;
       let internetGatewayId = "";
+      let table: PublicTable | undefined;
       const parts: ((part: VpcWork) => Promise<void>)[] = [
         (part) => ensureVpcDns(part, vpc.vpcId, !created),
         async (part) => void (subnets = await ensureSubnets(part, vpc.vpcId, previousList(previous, "availabilityZones"), created)),
-        async (part) => void (internetGatewayId = await ensureInternetGateway(part, vpc.vpcId)),
+        async (part) => void (internetGatewayId = await ensureInternetGateway(part, vpc.vpcId, created)),
+        async (part) => void (table = await publicRouteTable(part, vpc.vpcId, created)),
       ];
       await concurrently(work, parts, (part, make) => make(part));
       const { zones, private: privateSubnets, public: publicSubnets } = subnets!;
-      const publicRouteTableId = await ensurePublicRouteTable(work, vpc.vpcId, publicSubnets, internetGatewayId, created);
+      const publicRouteTableId = await fillPublicRouteTable(work, table!, publicSubnets, internetGatewayId);
 
       const shape = `${privateSubnets.length + publicSubnets.length} subnets over ${zones.join(", ")}, internet gateway ${internetGatewayId}, public route table ${publicRouteTableId}`;
       if (created) report.info(`created VPC ${vpc.vpcId} (${names.vpc}, ${vpc.cidr}): ${shape}`);

@@ -33,7 +33,7 @@ describe("waitFor", () => {
     expect(pauses).toEqual([20_000, 20_000, 20_000]);
   });
 
-  it("polls four times as often from 90% to 150% of the typical duration, and sparsely again after", async () => {
+  it("polls eight times as often from 90% to 120% of the typical duration, four times up to 150%, and sparsely again after", async () => {
     // Found by test/bench (makespan): the cluster, node group and add-on waits each lost half a
     // poll interval on average after the resource was ready, on the install's longest chain.
     const { settings, pauses } = fakeClock();
@@ -46,16 +46,19 @@ describe("waitFor", () => {
       typicalMs: 100_000,
       observe: () => Promise.resolve((settings.now!() >= readyAt ? { state: "ready", value: 1, status: "ACTIVE" } : { state: "pending", status: "CREATING" }) as never),
     });
-    // Polls at 0…80 s every 20 s; 100…150 s every 5 s; from 155 s every 20 s again (ready at 215).
+    // Polls at 0…80 s every 20 s; 100…120 s every 2.5 s; 122.5…150 s every 5 s; from 152.5 s every
+    // 20 s again (ready at 212.5).
     expect(pauses.slice(0, 5)).toEqual([20_000, 20_000, 20_000, 20_000, 20_000]);
-    expect(pauses.slice(5, 16)).toEqual(Array.from({ length: 11 }, () => 5_000));
-    expect(pauses.slice(16)).toEqual([20_000, 20_000, 20_000]);
+    expect(pauses.slice(5, 14)).toEqual(Array.from({ length: 9 }, () => 2_500));
+    expect(pauses.slice(14, 20)).toEqual(Array.from({ length: 6 }, () => 5_000));
+    expect(pauses.slice(20)).toEqual([20_000, 20_000, 20_000]);
   });
 
   it("scales the typical duration like the intervals (BTP_AWS_POLL_SCALE)", () => {
     const settings = { scale: 1 / 60 };
     expect(pollInterval({ intervalMs: 20_000, typicalMs: 600_000, settings }, 5_000)).toBeCloseTo(333.3, 1);
-    expect(pollInterval({ intervalMs: 20_000, typicalMs: 600_000, settings }, 9_500)).toBeCloseTo(83.3, 1);
+    expect(pollInterval({ intervalMs: 20_000, typicalMs: 600_000, settings }, 9_500)).toBeCloseTo(41.7, 1);
+    expect(pollInterval({ intervalMs: 20_000, typicalMs: 600_000, settings }, 13_000)).toBeCloseTo(83.3, 1);
     expect(pollInterval({ intervalMs: 20_000, typicalMs: 600_000, settings }, 16_000)).toBeCloseTo(333.3, 1);
   });
 
