@@ -45,19 +45,23 @@ const seconds = (ms: number) => Math.round(ms) / 1000;
  * Installs measured, each on a fresh moto, a fresh proxy and a fresh platform (BENCH_RUNS, default
  * 3). The headline is the run with the median makespan: a single run on a shared two-core machine
  * moved by ±0.02 in the ratio, and the median neither hides a slow run nor keeps a lucky one.
+ * One install runs first and is reported but not counted: right after `npm run build` it pays
+ * V8's compile cache misses for every chunk of the new bundle, and the proxy (test code in this
+ * process) runs cold; it was the slowest of four in every session-4 measurement.
  */
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 
 it("measures the scaled install, its calls and a no-op re-run", async () => {
   if (!(Number.isInteger(RUNS) && RUNS >= 1)) throw new Error(`BENCH_RUNS must be a whole number of at least 1, not ${process.env.BENCH_RUNS}`);
+  const warmup = await measureOnce(0);
   const runs: BenchResults[] = [];
-  for (let i = 0; i < RUNS; i++) runs.push(await measureOnce(i));
+  for (let i = 1; i <= RUNS; i++) runs.push(await measureOnce(i));
   const byMakespan = [...runs].sort((a, b) => a.makespanS - b.makespanS);
-  const results: BenchResults = { ...byMakespan[Math.floor((runs.length - 1) / 2)]!, makespansS: runs.map((r) => r.makespanS) };
+  const results: BenchResults = { ...byMakespan[Math.floor((runs.length - 1) / 2)]!, makespansS: runs.map((r) => r.makespanS), warmupS: warmup.makespanS };
   const out = process.env.BENCH_RESULTS;
   if (out) await writeFile(out, `${JSON.stringify(results, null, 2)}\n`);
   console.info(JSON.stringify(results));
-}, RUNS * 400_000);
+}, (RUNS + 1) * 400_000);
 
 async function measureOnce(run: number): Promise<BenchResults> {
   const platform = await freshPlatform(moto, "btp-aws-bench-");
@@ -120,6 +124,7 @@ async function measureOnce(run: number): Promise<BenchResults> {
       scale: SCALE,
       makespanS: seconds(makespanMs),
       makespansS: [seconds(makespanMs)],
+      warmupS: undefined,
       boundS: seconds(boundMs),
       criticalPath: path.steps,
       timeline,

@@ -16,8 +16,10 @@ export interface BenchResults {
   scale: number;
   /** The headline run's makespan: the median of the runs. */
   makespanS: number;
-  /** Every run's makespan, in the order they ran. */
+  /** Every counted run's makespan, in the order they ran. */
   makespansS: number[];
+  /** The uncounted first install's makespan (compile cache and proxy warm-up). */
+  warmupS: number | undefined;
   /** The scaled critical-path lower bound. */
   boundS: number;
   /** The typical critical path (the bound's). */
