@@ -7,15 +7,27 @@ import { existsSync, readFileSync } from "node:fs";
 
 const NAME = "btp-aws";
 
-function findRoot(): URL {
+export interface PackageManifest {
+  name: string;
+  version: string;
+}
+
+function findRoot(): { root: URL; manifest: PackageManifest } {
   for (let dir = new URL("./", import.meta.url); ; ) {
-    const manifest = new URL("package.json", dir);
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, "utf8")) as { name?: unknown }).name === NAME) return dir;
+    const file = new URL("package.json", dir);
+    if (existsSync(file)) {
+      const manifest = JSON.parse(readFileSync(file, "utf8")) as PackageManifest;
+      if (manifest.name === NAME) return { root: dir, manifest };
+    }
     const parent = new URL("../", dir);
     if (parent.href === dir.href) throw new Error(`cannot find the ${NAME} package root above ${import.meta.url}: reinstall btp-aws`);
     dir = parent;
   }
 }
 
+const found = findRoot();
+
 /** The root as a directory URL ("file:///…/btp-aws/"): resolve files with `new URL(path, PACKAGE_ROOT)`. */
-export const PACKAGE_ROOT: URL = findRoot();
+export const PACKAGE_ROOT: URL = found.root;
+/** Its package.json, read once while finding the root. */
+export const PACKAGE_MANIFEST: PackageManifest = found.manifest;

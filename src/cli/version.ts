@@ -1,5 +1,4 @@
-import { readFileSync } from "node:fs";
-import { PACKAGE_ROOT } from "../package-root.js";
+import { PACKAGE_MANIFEST } from "../package-root.js";
 
-/** Read once from package.json. */
-export const VERSION = (JSON.parse(readFileSync(new URL("package.json", PACKAGE_ROOT), "utf8")) as { version: string }).version;
+/** From package.json, read once (package-root.ts). */
+export const VERSION = PACKAGE_MANIFEST.version;

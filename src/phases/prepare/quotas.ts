@@ -6,6 +6,7 @@
  */
 import { failureReason, quotaValue, type QuotaAnswer } from "../../aws/service-quotas.js";
 import type { Config } from "../../config/schema.js";
+import { allSettledOrThrow } from "../../all-settled.js";
 import { BtpAwsError } from "../../errors.js";
 import type { Reporter, Step } from "../../plan/types.js";
 import { ADOPTED_CLUSTER, natGatewayCount, plural, quotaChecks, type Measurement, type QuotaCheck } from "./quota-checks.js";
@@ -97,10 +98,7 @@ export const quotasStep: Step<PrepareServices> = {
     // Independent reads: run together, report in a fixed order. All settle before a config
     // error is thrown, so no check is still calling AWS when the step ends.
     const eager = context.previous === undefined; // never completed: a first install
-    const settled = await Promise.allSettled(quotaChecks(config, services.aws).map((check) => evaluate(check, services.aws, region, eager)));
-    const rejected = settled.find((s) => s.status === "rejected");
-    if (rejected) throw rejected.reason;
-    const outcomes = settled.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
+    const outcomes = await allSettledOrThrow(quotaChecks(config, services.aws).map((check) => evaluate(check, services.aws, region, eager)));
     for (const outcome of outcomes) reportOutcome(outcome, report);
     return {
       checked: outcomes.filter((o) => o.kind !== "unknown").map((o) => o.code),
